@@ -1,0 +1,116 @@
+"""Everything one analysis needs about a grid, loaded once: :class:`GridData`.
+
+``load_grid_data(grid, population_year)`` bundles the unit table, the population of that year on
+that grid, the adjacency graph and the crosswalk. ``load_plan`` reads a plan file (or a shipped
+partnerships file) and moves it to the grid of the ``GridData`` when it was made on an older grid.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.codes import Crosswalk, load_crosswalk
+from geo.contiguity import build_adjacency
+from geo.coverage import Coverage, coverage
+from geo.errors import GridError, PlanError
+from geo.grids import check_grid, load_units
+from geo.names import name_index
+from geo.plans import Plan, move_plan, read_plan
+from geo.population import available_years, data_grid_for_year, load_population
+from geo.settings import PARTNERSHIPS_DIR, resolve_data_dir
+
+
+@dataclass(frozen=True)
+class GridData:
+    grid: int
+    population_year: int
+    units: gpd.GeoDataFrame
+    population: pd.Series
+    adjacency: dict[str, frozenset[str]]
+    crosswalk: Crosswalk
+    data_dir: Path
+
+    def coverage(self, plan: Plan) -> Coverage:
+        return coverage(plan, self.units, self.population, self.adjacency)
+
+    def resolve_name(self, name: str) -> str:
+        return name_index(self.grid, self.data_dir).resolve(name)
+
+
+@lru_cache(maxsize=16)
+def _adjacency(grid: int, data_dir: Path) -> dict[str, frozenset[str]]:
+    return build_adjacency(load_units(grid, data_dir))
+
+
+@lru_cache(maxsize=16)
+def _grid_data(grid: int, year: int, data_dir: Path) -> GridData:
+    return GridData(
+        grid=grid,
+        population_year=year,
+        units=load_units(grid, data_dir),
+        population=load_population(year, grid, data_dir),
+        adjacency=_adjacency(grid, data_dir),
+        crosswalk=load_crosswalk(data_dir),
+        data_dir=data_dir,
+    )
+
+
+def load_grid_data(
+    grid: int, population_year: int, data_dir: str | os.PathLike[str] | None = None
+) -> GridData:
+    """Units, population, adjacency and crosswalk for one grid and population year (cached)."""
+    dd = resolve_data_dir(data_dir).path
+    return _grid_data(check_grid(grid), int(population_year), dd)
+
+
+def weights_year(year: int, grid: int, data_dir: Path) -> int:
+    """The population year used to weight a plan of ``grid``: ``year`` itself when it is on that
+    grid, else the latest available year of that grid."""
+    if data_grid_for_year(year) == grid:
+        return year
+    candidates = [y for y in available_years(data_dir) if data_grid_for_year(y) == grid]
+    if not candidates:
+        raise GridError(f"No population on the {grid} grid to weight a plan move.")
+    return max(candidates)
+
+
+def load_plan(path: str | os.PathLike[str], gd: GridData) -> Plan:
+    """Read a plan file and, when its codes are of an older grid, move it to ``gd.grid``."""
+    p = Path(path)
+    plan = read_plan(p, gd.grid, gd.units.index, gd.crosswalk, gd.resolve_name)
+    if plan.grid != gd.grid:
+        wy = weights_year(gd.population_year, plan.grid, gd.data_dir)
+        weights = load_population(wy, plan.grid, gd.data_dir).astype(float)
+        plan = move_plan(plan, gd.grid, gd.crosswalk, weights)
+        if wy != gd.population_year:
+            plan = Plan(
+                plan.grid,
+                plan.membership,
+                plan.cluster_names,
+                plan.name,
+                (*plan.notes, f"split shares weighted by population of {wy}"),
+            )
+    return plan
+
+
+SHIPPED_PLANS = {
+    "partnerships-2017": "partnerships_2017_2019.csv",
+    "partnerships-2020": "partnerships_2020_2025.csv",
+}
+
+
+def plan_path(spec: str) -> Path:
+    """A plan path, or the id of a shipped partnerships file (``partnerships-2017``)."""
+    if spec in SHIPPED_PLANS:
+        return PARTNERSHIPS_DIR / SHIPPED_PLANS[spec]
+    p = Path(spec)
+    if not p.exists():
+        known = ", ".join(SHIPPED_PLANS)
+        raise PlanError(f"Plan file not found: {spec} (shipped plans: {known}).")
+    return p

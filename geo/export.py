@@ -1,0 +1,106 @@
+"""Exports of coverage statistics and cluster geometry (CSV, XLSX, JSON, GeoPackage, GeoJSON).
+
+Writers build the whole output in memory (or in a temporary file) and then move it into place, so an
+interrupted export never leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.coverage import Coverage
+from geo.plans import Plan
+from geo.settings import CRS_WEB
+
+
+def _listy(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for c in out.columns:
+        if out[c].map(lambda v: isinstance(v, list | tuple)).any():
+            out[c] = out[c].map(lambda v: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v)
+    return out
+
+
+def coverage_frames(cov: Coverage, units: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
+    """Tables of a coverage result: summary, clusters, provinces, uncovered municipalities."""
+    d = cov.to_dict()
+    summary = pd.DataFrame(
+        [(k, v) for k, v in d.items() if not isinstance(v, list | dict)], columns=["key", "value"]
+    )
+    clusters = _listy(cov.clusters)
+    prov = cov.by_province.reset_index()
+    unc = units.loc[cov.uncovered, ["name", "province"]].reset_index()
+    return {"summary": summary, "clusters": clusters, "provinces": prov, "uncovered": unc}
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def xlsx_bytes(frames: Mapping[str, pd.DataFrame]) -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        for name, df in frames.items():
+            _listy(df).to_excel(xw, sheet_name=name[:31], index=False)
+    return buf.getvalue()
+
+
+def json_text(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default)
+
+
+def _json_default(o: Any) -> Any:
+    if hasattr(o, "item"):
+        return o.item()
+    if isinstance(o, set | frozenset | tuple):
+        return sorted(o)
+    raise TypeError(f"not JSON serialisable: {type(o)}")
+
+
+def cluster_polygons(plan: Plan, units: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """One (multi)polygon per non-empty cluster, in EPSG:31370, with the cluster statistics.
+
+    A municipality split between clusters (moved plans) is drawn in its majority cluster.
+    """
+    assignment = plan.assignment
+    g = units.loc[assignment.index, ["geometry"]].copy()
+    g["cluster"] = assignment
+    dissolved = g.dissolve(by="cluster")
+    stats = _listy(table).set_index("cluster")
+    out = dissolved.join(stats, how="left").reset_index()
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=units.crs)
+
+
+def gpkg_bytes(layers: Mapping[str, gpd.GeoDataFrame]) -> bytes:
+    """A GeoPackage with one layer per entry (written to a temporary file, returned as bytes)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "out.gpkg"
+        for name, gdf in layers.items():
+            gdf.to_file(p, layer=name, driver="GPKG")
+        return p.read_bytes()
+
+
+def geojson_text(gdf: gpd.GeoDataFrame) -> str:
+    """GeoJSON (RFC 7946: WGS 84 longitude/latitude)."""
+    return gdf.to_crs(CRS_WEB).to_json(drop_id=True)
