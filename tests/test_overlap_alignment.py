@@ -1,0 +1,31 @@
+import pandas as pd
+import pytest
+
+from geo.overlap import cluster_alignment
+from geo.plans import Plan
+
+
+def regions(rows):
+    df = pd.DataFrame(rows, columns=["nis_code", "region", "weight"])
+    df.attrs["grid"] = 2018
+    return df
+
+
+def test_alignment_dominant_share_and_nesting(population):
+    plan = Plan.from_assignment(2018, {"11001": "a", "11002": "a", "11003": "b", "11004": "c"})
+    reg = regions([("11001", "X", 1.0), ("11002", "Y", 1.0), ("11003", "X", 1.0)])
+    out = cluster_alignment(plan, reg, population).set_index("cluster")
+    # a: 10k in X, 20k in Y -> dominant Y with 2/3
+    assert out.loc["a", "dominant_region"] == "Y"
+    assert out.loc["a", "dominant_share"] == pytest.approx(2 / 3)
+    assert out.loc["a", "regions_touched"] == 2 and not out.loc["a", "nested"]
+    assert out.loc["b", "nested"] and out.loc["b", "dominant_share"] == pytest.approx(1.0)
+    assert out.loc["c", "n_outside"] == 1 and out.loc["c", "dominant_region"] is None
+
+
+def test_alignment_fractional_weights(population):
+    plan = Plan.from_assignment(2018, {"11001": "a"})
+    reg = regions([("11001", "X", 0.25), ("11001", "Y", 0.75)])
+    out = cluster_alignment(plan, reg, population).set_index("cluster")
+    assert out.loc["a", "dominant_region"] == "Y"
+    assert out.loc["a", "dominant_share"] == pytest.approx(0.75)
