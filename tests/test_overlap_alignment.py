@@ -20,7 +20,7 @@ def test_alignment_dominant_share_and_nesting(population):
     assert out.loc["a", "dominant_share"] == pytest.approx(2 / 3)
     assert out.loc["a", "regions_touched"] == 2 and not out.loc["a", "nested"]
     assert out.loc["b", "nested"] and out.loc["b", "dominant_share"] == pytest.approx(1.0)
-    assert out.loc["c", "n_outside"] == 1 and out.loc["c", "dominant_region"] is None
+    assert out.loc["c", "n_outside"] == 1 and pd.isna(out.loc["c", "dominant_region"])
 
 
 def test_alignment_fractional_weights(population):
