@@ -50,7 +50,9 @@ def emit(text_or_bytes: str | bytes, out: str | None, binary_format: str | None 
 
 
 def format_table(df: pd.DataFrame) -> str:
-    with pd.option_context("display.max_rows", 500, "display.width", 200, "display.max_colwidth", 40):
+    with pd.option_context(
+        "display.max_rows", 500, "display.width", 200, "display.max_colwidth", 40
+    ):
         return df.to_string(index=False)
 
 
@@ -117,8 +119,10 @@ def cmd_data(args: argparse.Namespace) -> int:
     if args.action == "verify":
         dd = resolve_data_dir(args.data_dir)
         rep = verify(dd.path, manifest)
-        print(f"{dd.path} ({dd.origin}): {len(rep.ok)} ok, {len(rep.missing)} missing, "
-              f"{len(rep.mismatched)} checksum mismatch")
+        print(
+            f"{dd.path} ({dd.origin}): {len(rep.ok)} ok, {len(rep.missing)} missing, "
+            f"{len(rep.mismatched)} checksum mismatch"
+        )
         for f in rep.missing:
             print(f"  missing: {f}")
         for f in rep.mismatched:
@@ -126,11 +130,15 @@ def cmd_data(args: argparse.Namespace) -> int:
         return 0 if rep.complete else 2
     target = Path(args.data_dir) if args.data_dir else cache_dir()
     rep = fetch(target, manifest, base_url=args.base_url)
-    print(f"into {target}: {len(rep.downloaded)} downloaded, {len(rep.already_present)} present "
-          "(checksums verified)")
+    print(
+        f"into {target}: {len(rep.downloaded)} downloaded, {len(rep.already_present)} present "
+        "(checksums verified)"
+    )
     if rep.not_downloadable:
-        print(f"{len(rep.not_downloadable)} compiled file(s) have no public address; copy them "
-              "into the data directory yourself:")
+        print(
+            f"{len(rep.not_downloadable)} compiled file(s) have no public address; copy them "
+            "into the data directory yourself:"
+        )
         for f in rep.not_downloadable:
             print(f"  {f}")
     return 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -46,8 +47,6 @@ def normalise_code(value: object) -> str:
     s = str(value).strip()
     if s.endswith(".0") and s[:-2].isdigit():
         s = s[:-2]
-    if s.isdigit() and len(s) == 4:
-        s = "0" + s
     if not NIS_RE.match(s):
         raise ValueError(f"'{value}' is not a 5-digit NIS code")
     return s
@@ -110,7 +109,7 @@ class Crosswalk:
         grids = sorted(GRIDS)
         chain = grids[grids.index(source) : grids.index(target) + 1]
         m = {c: c for c in self.steps[(chain[0], chain[1])]}
-        for a, b in zip(chain, chain[1:], strict=False):
+        for a, b in pairwise(chain):
             step = self.steps[(a, b)]
             m = {old: step[mid] for old, mid in m.items()}
         return m

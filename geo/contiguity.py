@@ -18,7 +18,9 @@ import shapely
 Adjacency = Mapping[str, frozenset[str]]
 
 
-def build_adjacency(units: gpd.GeoDataFrame, min_shared_m: float = 1.0) -> dict[str, frozenset[str]]:
+def build_adjacency(
+    units: gpd.GeoDataFrame, min_shared_m: float = 1.0
+) -> dict[str, frozenset[str]]:
     """Rook adjacency between the units (index = NIS code), plus links for isolated units."""
     codes = list(units.index)
     geoms = np.asarray(units.geometry.values)

@@ -26,7 +26,9 @@ def _listy(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for c in out.columns:
         if out[c].map(lambda v: isinstance(v, list | tuple)).any():
-            out[c] = out[c].map(lambda v: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v)
+            out[c] = out[c].map(
+                lambda v: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v
+            )
     return out
 
 

@@ -121,8 +121,12 @@ def require_same_crs(*frames: gpd.GeoDataFrame | gpd.GeoSeries) -> None:
     """Raise :class:`CRSError` unless all frames have the same, defined CRS."""
     crss = [f.crs for f in frames]
     if any(c is None for c in crss):
-        raise CRSError("A layer has no coordinate reference system (CRS); set it before overlaying.")
+        raise CRSError(
+            "A layer has no coordinate reference system (CRS); set it before overlaying."
+        )
     first = crss[0]
     for c in crss[1:]:
         if not first.equals(c):
-            raise CRSError(f"CRS mismatch: {first.to_string()} vs {c.to_string()}. Reproject first.")
+            raise CRSError(
+                f"CRS mismatch: {first.to_string()} vs {c.to_string()}. Reproject first."
+            )

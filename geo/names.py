@@ -1,6 +1,6 @@
 """Municipality names to NIS codes, as people write them.
 
-Handles case, accents, hyphens and spaces, "Sint-"/"St.-"/"St " and "Sinte-"/"Ste-", administrative
+Handles case, accents, hyphens and spaces, "Sint-"/"St.-"/"St ", administrative
 prefixes ("Stad", "Gemeente", "OCMW"), REFNIS homonym suffixes ("Beveren (Sint-Niklaas)"), French and
 German names, and pre-merger names (Zomergem, Opglabbeek), which resolve to their successor on a later
 grid. A name that does not resolve raises :class:`UnknownNameError` naming the closest matches.
@@ -28,13 +28,12 @@ ALIASES: dict[str, str] = {"moerbeke-waas": "moerbeke"}
 
 
 def normalise_name(name: str) -> str:
-    """A comparison key: lower case, no accents, one spelling of Sint-/Sinte-, single hyphens."""
+    """A comparison key: lower case, no accents, one spelling of Sint-, single hyphens."""
     s = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii")
     s = s.lower().strip()
     s = s.replace("’", "'").replace("`", "'")
     s = _PREFIX_RE.sub("", s)
     s = re.sub(r"\bst\.?\s*-?\s*", "sint-", s)  # St.-Truiden, St Truiden, St-Truiden
-    s = re.sub(r"\bste\.?\s*-?\s*", "sinte-", s)
     s = re.sub(r"[\s_\-\.']+", "-", s)
     s = re.sub(r"-?\(-?", " (", s).replace("-)", ")").replace(")-", ") ")
     return s.strip("-")
@@ -64,7 +63,9 @@ class NameIndex:
                     return next(iter(hits))
                 if hits:
                     opts = ", ".join(sorted(self.display.get(c, c) for c in hits))
-                    raise UnknownNameError(f"'{name}' is ambiguous on the {self.grid} grid: {opts}.")
+                    raise UnknownNameError(
+                        f"'{name}' is ambiguous on the {self.grid} grid: {opts}."
+                    )
         if key in self.later_only or _strip_suffix(key) in self.later_only:
             info = self.later_only.get(key) or self.later_only[_strip_suffix(key)]
             raise GridError(f"'{name}' does not exist on the {self.grid} grid: {info}.")
@@ -105,7 +106,9 @@ def name_index(grid: int, data_dir: Path) -> NameIndex:
     for code, name in display.items():
         add(exact, name, code)
     refnis = read_refnis(data_dir)
-    refnis = refnis[(refnis["end"] >= pd.Timestamp("1977-01-01")) & refnis["nis_code"].map(is_flemish)]
+    refnis = refnis[
+        (refnis["end"] >= pd.Timestamp("1977-01-01")) & refnis["nis_code"].map(is_flemish)
+    ]
     later_only: dict[str, str] = {}
     fwd_cache: dict[int, dict[str, str]] = {}
     for row in refnis.itertuples():

@@ -157,7 +157,11 @@ def _read_table(path: Path) -> pd.DataFrame:
             df = pd.read_excel(path, dtype=str)
         else:
             text = path.read_bytes().decode("utf-8-sig")
-            sep = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+            sep = (
+                ";"
+                if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",")
+                else ","
+            )
             df = pd.read_csv(io.StringIO(text), dtype=str, sep=sep, skip_blank_lines=True)
     except UnicodeDecodeError as exc:
         raise PlanError(f"{path.name} is not UTF-8 text (save the CSV as UTF-8): {exc}") from exc
@@ -223,9 +227,7 @@ def parse_plan_table(
     for cl, nm in zip(clusters, cnames, strict=True):
         nm = cl if pd.isna(nm) or not str(nm).strip() else str(nm).strip()
         names.setdefault(cl, nm)
-    table = pd.DataFrame(
-        {"nis_code": codes, "cluster": clusters, "row": range(2, len(df) + 2)}
-    )
+    table = pd.DataFrame({"nis_code": codes, "cluster": clusters, "row": range(2, len(df) + 2)})
     # which grid do the codes belong to?
     unit_set = set(unit_codes)
     all_codes = set(table["nis_code"])
@@ -293,7 +295,7 @@ def move_plan(
     out = out.rename(columns={"new": "nis_code"})
     out["share"] = out["share"].clip(upper=1.0)
     out.loc[(out["share"] - 1.0).abs() < 1e-12, "share"] = 1.0
-    notes = list(plan.notes) + [f"moved from the {plan.grid} grid to the {target} grid"]
+    notes = [*plan.notes, f"moved from the {plan.grid} grid to the {target} grid"]
     split = out[out["share"] < 1.0]
     for code, grp in split.groupby("nis_code"):
         parts = ", ".join(f"{c} {s:.1%}" for c, s in zip(grp["cluster"], grp["share"], strict=True))

@@ -138,5 +138,9 @@ def load_population(year: int, grid: int, data_dir: Path) -> pd.Series:
     if src_grid != grid:
         s = move_table(s, src_grid, grid, cw)
     s.name = "population"
-    s.attrs = {"grid": grid, "year": year, "moved_from_grid": src_grid if src_grid != grid else None}
+    s.attrs = {
+        "grid": grid,
+        "year": year,
+        "moved_from_grid": src_grid if src_grid != grid else None,
+    }
     return s

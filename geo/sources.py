@@ -139,7 +139,7 @@ Opener = Callable[[str], bytes]
 
 
 def _http_get(url: str, timeout: float = 60.0) -> bytes:
-    with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (pinned https/http URL)
+    with urllib.request.urlopen(url, timeout=timeout) as resp:
         data: bytes = resp.read()
         return data
 

@@ -22,7 +22,9 @@ def toy_units(grid: int = 2018) -> gpd.GeoDataFrame:
     k = 1
     for r in range(3):
         for c in range(3):
-            rows.append((f"110{k:02d}", f"Gem{k}", box(c * 1000, r * 1000, (c + 1) * 1000, (r + 1) * 1000)))
+            rows.append(
+                (f"110{k:02d}", f"Gem{k}", box(c * 1000, r * 1000, (c + 1) * 1000, (r + 1) * 1000))
+            )
             k += 1
     exclave = MultiPolygon([box(3000, 0, 4000, 1000), box(9000, 9000, 9500, 9500)])
     rows.append(("31001", "Exclavia", exclave))

@@ -22,8 +22,10 @@ def table(rows, cols=("nis_code", "cluster")):
 
 
 def test_parse_valid_plan_with_names():
-    df = table([("11001", "a", "Alfa"), ("11002", "a", "Alfa"), ("11009", "b", "")],
-               ("nis_code", "cluster", "cluster_name"))
+    df = table(
+        [("11001", "a", "Alfa"), ("11002", "a", "Alfa"), ("11009", "b", "")],
+        ("nis_code", "cluster", "cluster_name"),
+    )
     grid, m, names = parse_plan_table(df, 2018, CODES_2018, toy_crosswalk())
     assert grid == 2018
     assert list(m["nis_code"]) == ["11001", "11002", "11009"]
