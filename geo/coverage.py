@@ -33,32 +33,58 @@ def _check(plan: Plan, units: gpd.GeoDataFrame, population: pd.Series) -> None:
         )
 
 
+def _lookups(units: gpd.GeoDataFrame) -> dict[str, dict[str, Any]]:
+    """Plain-dict views of the unit table (fast scalar access on the hot path)."""
+    key = id(units)
+    hit = _LOOKUP_CACHE.get(key)
+    if hit is not None and hit[0] is units:
+        return hit[1]
+    idx = list(units.index)
+    out = {
+        col: dict(zip(idx, units[col].tolist(), strict=True))
+        for col in ("name", "province", "centrumstad", "area_km2")
+    }
+    _LOOKUP_CACHE.clear()
+    _LOOKUP_CACHE[key] = (units, out)
+    return out
+
+
+_LOOKUP_CACHE: dict[int, tuple[gpd.GeoDataFrame, dict[str, dict[str, Any]]]] = {}
+
+
 def cluster_table(
     plan: Plan, units: gpd.GeoDataFrame, population: pd.Series, adjacency: Adjacency
 ) -> pd.DataFrame:
     """One row per cluster of the plan (including empty clusters), sorted by cluster id."""
     _check(plan, units, population)
+    lk = _lookups(units)
+    pop = population.to_dict()
+    members: dict[str, list[str]] = {c: [] for c in plan.clusters}
+    cl_pop: dict[str, float] = dict.fromkeys(plan.clusters, 0.0)
+    cl_area: dict[str, float] = dict.fromkeys(plan.clusters, 0.0)
     m = plan.membership
-    pop = m["nis_code"].map(population).astype(float) * m["share"]
-    area = m["nis_code"].map(units["area_km2"]) * m["share"]
+    for code, cl, share in zip(
+        m["nis_code"].tolist(), m["cluster"].tolist(), m["share"].tolist(), strict=True
+    ):
+        members.setdefault(cl, []).append(code)
+        cl_pop[cl] = cl_pop.get(cl, 0.0) + pop[code] * share
+        cl_area[cl] = cl_area.get(cl, 0.0) + lk["area_km2"][code] * share
     rows: list[dict[str, Any]] = []
-    grouped = {k: g for k, g in m.assign(pop=pop, area=area).groupby("cluster")}
     for cl in plan.clusters:
-        g = grouped.get(cl)
-        members = sorted(g["nis_code"]) if g is not None else []
-        cs = [c for c in members if bool(units.at[c, "centrumstad"])]
+        mem = sorted(members.get(cl, []))
+        cs = [c for c in mem if lk["centrumstad"][c]]
         rows.append(
             {
                 "cluster": cl,
                 "name": plan.display_name(cl),
-                "n_municipalities": len(members),
-                "population": round(float(g["pop"].sum())) if g is not None else 0,
-                "centrumsteden": [str(units.at[c, "name"]) for c in cs],
+                "n_municipalities": len(mem),
+                "population": round(cl_pop.get(cl, 0.0)),
+                "centrumsteden": [lk["name"][c] for c in cs],
                 "n_centrumsteden": len(cs),
-                "provinces": sorted({str(units.at[c, "province"]) for c in members}),
-                "area_km2": float(g["area"].sum()) if g is not None else 0.0,
-                "n_parts": len(components(members, adjacency)),
-                "members": members,
+                "provinces": sorted({lk["province"][c] for c in mem}),
+                "area_km2": cl_area.get(cl, 0.0),
+                "n_parts": len(components(mem, adjacency)),
+                "members": mem,
             }
         )
     return pd.DataFrame(rows, columns=CLUSTER_COLUMNS)
@@ -135,21 +161,19 @@ def coverage(
     covered_share = covered_share.reindex(units.index, fill_value=0.0)
     pop_cov = float((population.reindex(units.index) * covered_share).sum())
     nonempty = table[table["n_municipalities"] > 0]
-    prov = pd.DataFrame(
-        {
-            "province": units["province"],
-            "covered": covered_share > 0,
-            "population": population.reindex(units.index),
-            "population_covered": population.reindex(units.index) * covered_share,
-        }
-    )
-    by_prov = prov.groupby("province").agg(
-        n_municipalities=("covered", "size"),
-        n_covered=("covered", "sum"),
-        population=("population", "sum"),
-        population_covered=("population_covered", "sum"),
-    )
-    by_prov["population_covered"] = by_prov["population_covered"].round().astype("int64")
+    lk = _lookups(units)
+    pop = population.reindex(units.index)
+    acc: dict[str, list[float]] = {}
+    for code, p, sh in zip(units.index, pop.tolist(), covered_share.tolist(), strict=True):
+        a = acc.setdefault(lk["province"][code], [0, 0, 0.0, 0.0])
+        a[0] += 1
+        a[1] += sh > 0
+        a[2] += p
+        a[3] += p * sh
+    by_prov = pd.DataFrame(
+        [(k, int(v[0]), int(v[1]), int(v[2]), round(v[3])) for k, v in sorted(acc.items())],
+        columns=["province", "n_municipalities", "n_covered", "population", "population_covered"],
+    ).set_index("province")
     by_prov["municipality_share"] = by_prov["n_covered"] / by_prov["n_municipalities"]
     by_prov["population_share"] = by_prov["population_covered"] / by_prov["population"]
     notes = list(plan.notes)

@@ -233,7 +233,7 @@ def parse_plan_table(
     all_codes = set(table["nis_code"])
     plan_grid = grid
     if not all_codes <= unit_set:
-        fits = [g for g in GRIDS if all_codes <= set(crosswalk.codes(g))]
+        fits = [g for g in GRIDS if all_codes <= {c for c in crosswalk.codes(g) if is_flemish(c)}]
         earlier = [g for g in fits if g < grid]
         if earlier:
             plan_grid = earlier[-1]

@@ -1,0 +1,186 @@
+"""`regiokaart coverage`: formats, and bad input giving one clear message (never a traceback)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from regiokaart_cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def small_plan(tmp_path):
+    p = tmp_path / "plan.csv"
+    p.write_text(
+        "nis_code,cluster,cluster_name\n"
+        "44021,gent,Stad Gent\n"
+        "44084,meetjesland,Meetjesland\n"
+        "43005,meetjesland,Meetjesland\n"
+    )
+    return p
+
+
+def test_json_output(capsys, small_plan):
+    code, out, err = run(
+        capsys,
+        "coverage",
+        "--plan",
+        str(small_plan),
+        "--grid",
+        "2019",
+        "--population-year",
+        "2019",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["n_clusters"] == 2 and d["n_municipalities_covered"] == 3
+    assert d["n_municipalities_total"] == 300
+    assert 0 < d["population_share"] < 1 and 0 < d["municipality_share"] < 1
+    assert {c["cluster"] for c in d["clusters"]} == {"gent", "meetjesland"}
+    for key in (
+        "population_covered",
+        "population_total",
+        "mean_cluster_population",
+        "median_cluster_population",
+    ):
+        assert key in d
+    assert set(d["clusters"][0]) >= {"cluster", "name", "n_municipalities", "population", "n_parts"}
+
+
+def test_table_csv_xlsx_gpkg(capsys, small_plan, tmp_path):
+    args = ["coverage", "--plan", str(small_plan), "--grid", "2019", "--population-year", "2019"]
+    code, out, _ = run(capsys, *args)
+    assert code == 0 and "municipalities covered: 3 / 300" in out
+    code, out, _ = run(capsys, *args, "--format", "csv")
+    assert code == 0 and out.startswith("cluster,name,n_municipalities,population")
+    x = tmp_path / "o.xlsx"
+    assert run(capsys, *args, "--format", "xlsx", "--out", str(x))[0] == 0
+    assert set(pd.ExcelFile(x).sheet_names) == {"summary", "clusters", "provinces", "uncovered"}
+    g = tmp_path / "o.gpkg"
+    assert run(capsys, *args, "--format", "gpkg", "--out", str(g))[0] == 0
+    gdf = gpd.read_file(g, layer="clusters")
+    assert len(gdf) == 2 and gdf.crs.to_epsg() == 31370
+    code, _, err = run(capsys, *args, "--format", "xlsx")
+    assert code == 2 and "needs --out" in err
+
+
+def test_plan_by_names(capsys, tmp_path):
+    p = tmp_path / "names.csv"
+    p.write_text("municipality,cluster\nSt.-Niklaas,waas\nbeveren,waas\nZomergem,meetjesland\n")
+    code, out, err = run(
+        capsys,
+        "coverage",
+        "--plan",
+        str(p),
+        "--grid",
+        "2019",
+        "--population-year",
+        "2019",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["n_municipalities_covered"] == 3
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("municipality,cluster\nLo-Ringe,a\n", "Closest: Lo-Reninge (32030)"),
+        ("nis_code,cluster\n99999,a\n", "99999 is not a Flemish municipality"),
+        ("nis_code,cluster\n44021,a\n44021,a\n", "44021 is listed twice: row 2 (a), row 3 (a)"),
+        ("nis_code,cluster\n44021,a\n44021,b\n", "44021 is assigned to more than one cluster"),
+        ("nis_code,cluster\n21004,a\n", "Brussels is context only"),
+        ("nis_code,cluster\n46030,a\n", "use --grid 2025"),
+        ("foo,bar\n1,2\n", "needs the columns"),
+        ("", "is empty"),
+        ("nis_code,cluster\n", "no rows"),
+    ],
+)
+def test_bad_plans(capsys, tmp_path, content, expected):
+    p = tmp_path / "bad.csv"
+    p.write_text(content)
+    code, out, err = run(
+        capsys, "coverage", "--plan", str(p), "--grid", "2019", "--population-year", "2019"
+    )
+    assert code == 2
+    assert expected in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_binary_plan_file(capsys, tmp_path):
+    p = tmp_path / "bad.csv"
+    p.write_bytes(b"\xff\xfe\x00garbage\x00\x81")
+    code, _, err = run(
+        capsys, "coverage", "--plan", str(p), "--grid", "2019", "--population-year", "2019"
+    )
+    assert code == 2 and "not UTF-8" in err
+
+
+def test_missing_plan_wrong_grid_wrong_year(capsys, small_plan):
+    code, _, err = run(
+        capsys, "coverage", "--plan", "nope.csv", "--grid", "2019", "--population-year", "2019"
+    )
+    assert code == 2 and "Plan file not found: nope.csv" in err
+    code, _, err = run(
+        capsys, "coverage", "--plan", str(small_plan), "--grid", "2020", "--population-year", "2019"
+    )
+    assert code == 2 and "Unknown grid '2020'" in err
+    code, _, err = run(
+        capsys, "coverage", "--plan", str(small_plan), "--grid", "2018", "--population-year", "2019"
+    )
+    assert code == 2 and "cannot be split back" in err
+
+
+def test_checksum_mismatch_and_missing_data(capsys, tmp_path, small_plan, data_dir):
+    dd = tmp_path / "data"
+    shutil.copytree(data_dir, dd)
+    (dd / "boundaries" / "gemeente2024.dbf").write_bytes(b"corrupt")
+    code, _, err = run(
+        capsys,
+        "coverage",
+        "--plan",
+        str(small_plan),
+        "--grid",
+        "2019",
+        "--population-year",
+        "2019",
+        "--data-dir",
+        str(dd),
+    )
+    assert code == 2 and "Checksum mismatch for boundaries/gemeente2024.dbf" in err
+    (dd / "boundaries" / "gemeente2024.dbf").unlink()
+    code, _, err = run(
+        capsys,
+        "coverage",
+        "--plan",
+        str(small_plan),
+        "--grid",
+        "2019",
+        "--population-year",
+        "2019",
+        "--data-dir",
+        str(dd),
+    )
+    assert code == 2 and "Data file missing: boundaries/gemeente2024.dbf" in err
+    code, _, err = run(capsys, "data", "verify", "--data-dir", str(dd))
+    assert code == 2
+
+
+def test_data_where(capsys, monkeypatch, data_dir):
+    monkeypatch.setenv("REGIOKAART_DATA_DIR", str(data_dir))
+    code, out, _ = run(capsys, "data", "where")
+    assert code == 0 and "REGIOKAART_DATA_DIR" in out
