@@ -2,27 +2,61 @@
 
 A layer is a table ``regions`` with columns ``nis_code``, ``region`` and ``weight``: the share of the
 municipality's population that lies in that region (1 for membership tables; fractions when the
-layer's polygons cut through municipalities). ``regions.attrs`` carries ``grid`` and ``layer``.
+layer's polygons cut through municipalities). ``regions.attrs`` carries ``grid`` and ``layer``
+(see :mod:`geo.layers` for loading shipped and user layers).
+
+Metrics:
+
+* per cluster (:func:`cluster_alignment`): regions touched, the dominant region and the share of the
+  cluster's population in it, whether it nests inside one region, members outside the layer;
+* per region (:func:`region_alignment`): clusters touching it and the share of its population they
+  cover;
+* per pair of divisions (:func:`agreement`): the adjusted Rand index (ARI) on the municipalities both
+  cover (1 = identical divisions, about 0 = no more alike than chance), the share of clusters nested
+  in one region, overall and by province.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
+from geo.codes import province_of
 from geo.errors import GridError
 from geo.plans import Plan
 
 ALIGNMENT_COLUMNS = [
     "cluster", "regions_touched", "dominant_region", "dominant_share", "nested", "n_outside",
+    "outside_share",
 ]  # fmt: skip
+REGION_COLUMNS = [
+    "region", "n_municipalities", "population", "clusters_touching", "clusters", "covered_share",
+    "dominant_cluster", "dominant_cluster_share",
+]  # fmt: skip
+EPS = 1e-9
+
+
+def _check_grid(plan_grid: int, regions: pd.DataFrame) -> None:
+    grid = regions.attrs.get("grid")
+    if grid is not None and grid != plan_grid:
+        raise GridError(
+            f"Layer on the {grid} grid, plan on the {plan_grid} grid; load the layer for the plan's "
+            "grid (geo.layers.load_layer moves it with the crosswalk)."
+        )
 
 
 def cluster_alignment(plan: Plan, regions: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
     """Per cluster: regions touched, the dominant region and the share of the cluster's population
-    in it (0-1), whether the cluster nests inside one region, and members outside the layer."""
-    grid = regions.attrs.get("grid")
-    if grid is not None and grid != plan.grid:
-        raise GridError(f"Layer on the {grid} grid, plan on the {plan.grid} grid; move one first.")
+    in it (0-1), whether the cluster nests inside one region, and members outside the layer
+    (``n_outside``: members with no region at all; ``outside_share``: the share of the cluster's
+    population in no region, which also counts parts of split municipalities).
+
+    Pass areas instead of population (``units["area_km2"]``) for area-weighted shares."""
+    _check_grid(plan.grid, regions)
     m = plan.membership
     pop = population.astype(float)
     joined = m.merge(regions[["nis_code", "region", "weight"]], on="nis_code", how="left")
@@ -38,6 +72,7 @@ def cluster_alignment(plan: Plan, regions: pd.DataFrame, population: pd.Series) 
         outside = sorted(set(g["nis_code"]) - set(inside["nis_code"]))
         dom = str(by_region.index[0]) if len(by_region) else None
         share = float(by_region.iloc[0] / total) if len(by_region) and total > 0 else 0.0
+        out_share = max(0.0, 1.0 - float(by_region.sum()) / total) if total > 0 else 0.0
         rows.append(
             {
                 "cluster": cl,
@@ -46,6 +81,183 @@ def cluster_alignment(plan: Plan, regions: pd.DataFrame, population: pd.Series) 
                 "dominant_share": share,
                 "nested": bool(len(by_region) == 1 and not outside and share > 1 - 1e-9),
                 "n_outside": len(outside),
+                "outside_share": out_share if out_share > EPS else 0.0,
             }
         )
     return pd.DataFrame(rows, columns=ALIGNMENT_COLUMNS)
+
+
+def region_alignment(plan: Plan, regions: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
+    """Per region of the layer: its municipalities and population, the clusters touching it, and
+    the share of its population that lies in some cluster (``covered_share``) and in the largest
+    one (``dominant_cluster_share``)."""
+    _check_grid(plan.grid, regions)
+    pop = population.astype(float)
+    r = regions[["nis_code", "region", "weight"]].copy()
+    r["pop"] = r["nis_code"].map(pop).fillna(0.0) * r["weight"]
+    joined = r.merge(plan.membership, on="nis_code", how="left")
+    joined["in_pop"] = joined["pop"] * joined["share"].fillna(0.0)
+    rows = []
+    for reg, g in r.groupby("region", sort=True):
+        total = float(g["pop"].sum())
+        j = joined[joined["region"] == reg]
+        by_cl = j.dropna(subset=["cluster"]).groupby("cluster")["in_pop"].sum()
+        by_cl = by_cl[by_cl > 0].sort_values(ascending=False)
+        covered = float(by_cl.sum())
+        rows.append(
+            {
+                "region": str(reg),
+                "n_municipalities": int(g["nis_code"].nunique()),
+                "population": total,
+                "clusters_touching": len(by_cl),
+                "clusters": [str(c) for c in by_cl.index],
+                "covered_share": covered / total if total > 0 else 0.0,
+                "dominant_cluster": str(by_cl.index[0]) if len(by_cl) else None,
+                "dominant_cluster_share": float(by_cl.iloc[0]) / total
+                if len(by_cl) and total
+                else 0.0,
+            }
+        )
+    return pd.DataFrame(rows, columns=REGION_COLUMNS)
+
+
+# ----------------------------------------------------------------------------- agreement
+def _comb2(x: np.ndarray | float) -> Any:
+    return np.asarray(x, dtype=float) * (np.asarray(x, dtype=float) - 1.0) / 2.0
+
+
+def adjusted_rand_index(contingency: np.ndarray | pd.DataFrame) -> float:
+    """Adjusted Rand index (Hubert & Arabie 1985) from a contingency table ``n_ij`` (rows: the
+    groups of one division, columns: of the other). Counts may be fractional (split municipalities).
+
+    1 for identical divisions (up to relabelling), about 0 for chance agreement, negative below
+    chance. When both divisions are trivial in the same way (everything in one group, or every item
+    alone) the index is defined as 1; with fewer than two items it is NaN.
+    """
+    n_ij = np.asarray(contingency, dtype=float)
+    n = float(n_ij.sum())
+    if n < 2.0 - EPS:
+        return float("nan")
+    index = float(_comb2(n_ij).sum())
+    a = float(_comb2(n_ij.sum(axis=1)).sum())
+    b = float(_comb2(n_ij.sum(axis=0)).sum())
+    total = float(_comb2(n))
+    expected = a * b / total
+    max_index = (a + b) / 2.0
+    if math.isclose(max_index, expected, abs_tol=1e-12):
+        return 1.0
+    return (index - expected) / (max_index - expected)
+
+
+def ari_labels(labels_a: list[Any] | pd.Series, labels_b: list[Any] | pd.Series) -> float:
+    """Adjusted Rand index of two label lists of equal length (one label per item)."""
+    if len(labels_a) != len(labels_b):
+        raise ValueError("label lists differ in length")
+    ct = pd.crosstab(pd.Series(list(labels_a)), pd.Series(list(labels_b)))
+    return adjusted_rand_index(ct.to_numpy())
+
+
+def contingency(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Cross table of two layers on the municipalities both cover: cell (i, j) sums, over those
+    municipalities, weight in group i of ``a`` times weight in region j of ``b``."""
+    left = a[["nis_code", "region", "weight"]].rename(columns={"region": "a", "weight": "wa"})
+    right = b[["nis_code", "region", "weight"]].rename(columns={"region": "b", "weight": "wb"})
+    j = left.merge(right, on="nis_code", how="inner")
+    j["n"] = j["wa"] * j["wb"]
+    if j.empty:
+        return pd.DataFrame(dtype=float)
+    return j.pivot_table(index="a", columns="b", values="n", aggfunc="sum", fill_value=0.0)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Agreement between two divisions (``a``: e.g. the plan, ``b``: the layer)."""
+
+    ari: float
+    n_common: int
+    n_a: int
+    n_b: int
+    n_clusters_covered: int
+    n_nested: int
+    by_province: pd.DataFrame = field(repr=False)
+
+    @property
+    def share_nested(self) -> float | None:
+        """Of the clusters of ``a`` wholly covered by ``b``: the share nested in one region."""
+        return self.n_nested / self.n_clusters_covered if self.n_clusters_covered else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ari": _num(self.ari),
+            "n_common": self.n_common,
+            "n_a": self.n_a,
+            "n_b": self.n_b,
+            "n_clusters_covered": self.n_clusters_covered,
+            "n_nested": self.n_nested,
+            "share_nested": self.share_nested,
+            "by_province": [
+                {k: _num(v) for k, v in row.items()} for row in self.by_province.to_dict("records")
+            ],
+        }
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, float | np.floating) and math.isnan(float(v)):
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _nesting(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Per group of ``a``: wholly covered by ``b`` (every member's weight in b sums to 1) and nested
+    in one region of ``b``; plus its majority province."""
+    bw = b.groupby("nis_code")["weight"].sum()
+    rows = []
+    for grp, g in a.groupby("region"):
+        codes = list(g["nis_code"])
+        covered = all(bw.get(c, 0.0) >= 1 - 1e-6 for c in codes)
+        ct = contingency(g, b)
+        nested = bool(covered and ct.shape[1] == 1)
+        provinces = pd.Series([province_of(c) for c in codes]).value_counts()
+        rows.append(
+            {"group": grp, "covered": covered, "nested": nested, "province": provinces.index[0]}
+        )
+    return pd.DataFrame(rows, columns=["group", "covered", "nested", "province"])
+
+
+def agreement(a: pd.DataFrame, b: pd.DataFrame) -> Agreement:
+    """Agreement of two divisions given as layer frames on the same grid (a plan: use
+    :func:`geo.layers.plan_layer`). ARI on the municipalities both cover, overall and per province
+    (NaN where fewer than two municipalities are shared); nesting of ``a``'s groups in ``b``'s."""
+    ga, gb = a.attrs.get("grid"), b.attrs.get("grid")
+    if ga is not None and gb is not None and ga != gb:
+        raise GridError(f"Cannot compare a division on the {ga} grid with one on the {gb} grid.")
+    common = sorted(set(a["nis_code"]) & set(b["nis_code"]))
+    ari = adjusted_rand_index(contingency(a, b).to_numpy()) if common else float("nan")
+    nest = _nesting(a, b)
+    prov_rows = []
+    provinces = sorted({province_of(c) for c in set(a["nis_code"]) | set(b["nis_code"])})
+    for p in provinces:
+        ap = a[a["nis_code"].map(province_of) == p]
+        bp = b[b["nis_code"].map(province_of) == p]
+        cp = set(ap["nis_code"]) & set(bp["nis_code"])
+        np_ = nest[nest["province"] == p]
+        prov_rows.append(
+            {
+                "province": p,
+                "ari": adjusted_rand_index(contingency(ap, bp).to_numpy()) if cp else float("nan"),
+                "n_common": len(cp),
+                "n_clusters_covered": int(np_["covered"].sum()),
+                "n_nested": int(np_["nested"].sum()),
+            }
+        )
+    return Agreement(
+        ari=ari,
+        n_common=len(common),
+        n_a=int(a["nis_code"].nunique()),
+        n_b=int(b["nis_code"].nunique()),
+        n_clusters_covered=int(nest["covered"].sum()),
+        n_nested=int(nest["nested"].sum()),
+        by_province=pd.DataFrame(prov_rows),
+    )
