@@ -164,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_data)
 
+    from geo.overlap_cli import register as register_overlap
+
+    register_overlap(sub)
     for ext in _EXTENSIONS:
         ext(sub)
     return parser

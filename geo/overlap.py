@@ -261,3 +261,74 @@ def agreement(a: pd.DataFrame, b: pd.DataFrame) -> Agreement:
         n_nested=int(nest["nested"].sum()),
         by_province=pd.DataFrame(prov_rows),
     )
+
+
+# ----------------------------------------------------------------------------- report
+def overlap_report(
+    plan: Plan,
+    layer: pd.DataFrame,
+    population: pd.Series,
+    areas: pd.Series | None = None,
+) -> dict[str, Any]:
+    """Everything the CLI and the app show for one plan and one layer, as plain JSON-able data.
+
+    Top-level keys: ``layer`` (id), ``layer_name``, ``layer_partial``, ``layer_completeness`` (share
+    of the plan's municipalities the layer covers), ``agreement`` (ARI on the municipalities both
+    cover), ``share_nested``, ``clusters`` (per-cluster alignment), ``regions``, ``by_province``,
+    ``weighting`` and ``notes``. With ``areas`` (km² per municipality) each cluster also gets
+    ``dominant_share_area``.
+    """
+    from geo.layers import plan_layer
+
+    _check_grid(plan.grid, layer)
+    attrs = layer.attrs
+    clusters = cluster_alignment(plan, layer, population)
+    clusters.insert(1, "cluster_name", [plan.display_name(c) for c in clusters["cluster"]])
+    if areas is not None:
+        by_area = cluster_alignment(plan, layer, areas)
+        clusters["dominant_share_area"] = by_area["dominant_share"].to_numpy()
+    names = attrs.get("region_names") or {}
+    if names:
+        clusters["dominant_region_name"] = [
+            names.get(r, r) if r is not None else None for r in clusters["dominant_region"]
+        ]
+    regions = region_alignment(plan, layer, population)
+    ag = agreement(plan_layer(plan), layer)
+    plan_codes = set(plan.membership["nis_code"])
+    covered = plan_codes & set(layer.loc[layer["weight"] > 0, "nis_code"])
+    year = population.attrs.get("year")
+    weighting = f"population on 1 January {year}" if year else "population"
+    if attrs.get("weighting") == "area" or (layer["weight"] < 1.0).any():
+        weighting += (
+            "; municipalities split between regions are counted by their share in each region"
+            + (
+                " (share of area: population assumed spread evenly by area within a municipality)"
+                if attrs.get("weighting") == "area"
+                else ""
+            )
+        )
+    notes = list(attrs.get("notes", ())) + list(plan.notes)
+    if attrs.get("partial"):
+        notes.insert(0, f"layer '{attrs.get('layer')}' is PARTIAL: municipalities it does not list "
+                     "are unknown, not 'outside every region'")  # fmt: skip
+    return {
+        "plan": plan.name,
+        "grid": plan.grid,
+        "population_year": year,
+        "layer": attrs.get("layer"),
+        "layer_name": attrs.get("name"),
+        "layer_partial": bool(attrs.get("partial", False)),
+        "layer_native_grid": attrs.get("native_grid"),
+        "layer_completeness": len(covered) / len(plan_codes) if plan_codes else 0.0,
+        "n_plan_municipalities": len(plan_codes),
+        "n_common": ag.n_common,
+        "agreement": _num(ag.ari),
+        "share_nested": ag.share_nested,
+        "n_clusters_covered": ag.n_clusters_covered,
+        "n_nested": ag.n_nested,
+        "weighting": weighting,
+        "clusters": [{k: _num(v) for k, v in r.items()} for r in clusters.to_dict("records")],
+        "regions": [{k: _num(v) for k, v in r.items()} for r in regions.to_dict("records")],
+        "by_province": ag.to_dict()["by_province"],
+        "notes": notes,
+    }
