@@ -3,9 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 import pandas as pd
+
+from geo.errors import RegiokaartError
+
+
+def emit(data: str | bytes, out: str | None, binary_format: str | None = None) -> None:
+    """Write to ``out`` atomically, or print to stdout (text only)."""
+    from geo.export import atomic_write_bytes
+
+    if out:
+        atomic_write_bytes(out, data.encode("utf-8") if isinstance(data, str) else data)
+        print(f"written: {out}", file=sys.stderr)
+    elif isinstance(data, bytes):
+        raise RegiokaartError(f"--format {binary_format} needs --out PATH.")
+    else:
+        sys.stdout.write(data if data.endswith("\n") else data + "\n")
+
+
+def format_table(df: pd.DataFrame) -> str:
+    with pd.option_context(
+        "display.max_rows", 500, "display.width", 250, "display.max_colwidth", 60
+    ):
+        return df.to_string(index=False)
 
 
 def default_population_year(grid: int, data_dir: Any) -> int:
@@ -37,8 +60,6 @@ def _pct(x: Any) -> str:
 
 
 def _table_text(rep: dict[str, Any]) -> str:
-    from regiokaart_cli import format_table
-
     name = str(rep["layer_name"])
     partial = " (PARTIAL)" if rep["layer_partial"] and "PARTIAL" not in name else ""
     ari = rep["agreement"]
@@ -78,7 +99,6 @@ def cmd_overlap(args: argparse.Namespace) -> int:
     from geo.layers import get_layer
     from geo.overlap import overlap_report
     from geo.settings import resolve_data_dir
-    from regiokaart_cli import emit
 
     grid = check_grid(args.grid)
     dd = resolve_data_dir(args.data_dir).path
@@ -107,7 +127,6 @@ def cmd_layers(args: argparse.Namespace) -> int:
     from geo.export import json_text
     from geo.layers import layers_table
     from geo.settings import resolve_data_dir
-    from regiokaart_cli import emit, format_table
 
     dd = resolve_data_dir(args.data_dir).path
     table = layers_table(dd)
@@ -120,7 +139,7 @@ def cmd_layers(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: Any) -> None:
     """Add ``overlap`` and ``layers`` to the ``regiokaart`` sub-commands."""
     p = sub.add_parser("overlap", help="overlap of a plan's clusters with a comparison layer")
     p.add_argument(
