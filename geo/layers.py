@@ -44,6 +44,7 @@ import shapely
 from geo.codes import (
     Crosswalk,
     arrondissement_of,
+    is_brussels,
     is_flemish,
     load_crosswalk,
     normalise_code,
@@ -646,13 +647,42 @@ def polygon_layer(
 
 
 # ------------------------------------------------------------------------------- membership tables
-def _suggest_code(code: str, grid: int, display: dict[str, str], crosswalk: Crosswalk) -> str:
-    homes = crosswalk.grids_of(code)
-    if homes:
-        return f"{code} is a code of the {', '.join(map(str, homes))} grid, not of the {grid} grid"
+def _suggest_code(code: str, grid: int, display: dict[str, str]) -> str:
+    if is_brussels(code):
+        return f"{code} is a Brussels municipality; Brussels is context only, never in a layer"
+    if not is_flemish(code):
+        return f"{code} is not a Flemish municipality"
     close = difflib.get_close_matches(code, list(display), n=3, cutoff=0.6)
     hint = "; closest: " + ", ".join(f"{c} ({display[c]})" for c in close) if close else ""
     return f"unknown NIS code {code}{hint}"
+
+
+def _resolve_names(
+    names: dict[int, str], grid: int, data_dir: Path
+) -> tuple[int, dict[int, str], list[str]]:
+    """Resolve municipality names (row -> name) on ``grid``; when several names resolve to one
+    merged municipality (pre-merger names), resolve them on the earlier grid where they are
+    distinct so the layer can be moved forward with population weights."""
+    from geo.names import name_index
+
+    def attempt(g: int) -> tuple[dict[int, str], list[str]]:
+        idx = name_index(g, data_dir)
+        out, problems = {}, []
+        for row, name in names.items():
+            try:
+                out[row] = idx.resolve(name)
+            except (UnknownNameError, GridError) as exc:
+                problems.append(f"row {row}: {exc}")
+        return out, problems
+
+    codes, problems = attempt(grid)
+    if problems or len(set(codes.values())) == len(codes):
+        return grid, codes, problems
+    for g in sorted(x for x in GRIDS if x < grid):
+        c2, p2 = attempt(g)
+        if not p2 and len(set(c2.values())) == len(c2):
+            return g, c2, []
+    return grid, codes, problems
 
 
 def table_layer(
@@ -664,8 +694,6 @@ def table_layer(
     source: str = "layer",
 ) -> pd.DataFrame:
     """A layer from a membership table (municipality code or name -> region[, weight])."""
-    from geo.names import name_index
-
     if df.empty:
         raise LayerError(f"{source} has a header but no rows.")
     df = df.copy()
@@ -683,10 +711,10 @@ def table_layer(
     cw = load_crosswalk(data_dir)
     units = load_units(grid, data_dir)
     display = dict(zip(units.index, units["name"], strict=True))
-    idx = name_index(grid, data_dir)
     all_codes = {c for g in GRIDS for c in cw.codes(g) if is_flemish(c)}
     problems: list[str] = []
     codes: list[str | None] = []
+    to_resolve: dict[int, str] = {}
     for i, rec in enumerate(df.to_dict("records"), start=2):
         raw = rec.get(code_col) if code_col else None
         code: str | None = None
@@ -697,20 +725,24 @@ def table_layer(
                 problems.append(f"row {i}: {exc}")
             else:
                 if code not in all_codes:
-                    problems.append(f"row {i}: {_suggest_code(code, grid, display, cw)}")
+                    problems.append(f"row {i}: {_suggest_code(code, grid, display)}")
                     code = None
         elif name_col and not pd.isna(rec.get(name_col)):
-            try:
-                code = idx.resolve(str(rec[name_col]))
-            except (UnknownNameError, GridError) as exc:
-                problems.append(f"row {i}: {exc}")
+            to_resolve[i] = str(rec[name_col])
         else:
             problems.append(f"row {i}: no municipality code or name")
         reg = rec.get(reg_col)
         if reg is None or pd.isna(reg) or not str(reg).strip():
             problems.append(f"row {i}: empty region")
         codes.append(code)
+    name_grid = grid
+    if to_resolve:
+        name_grid, resolved, name_problems = _resolve_names(to_resolve, grid, data_dir)
+        problems += name_problems
+        for row, code in resolved.items():
+            codes[row - 2] = code
     if problems:
+        problems.sort(key=lambda t: int(t.split(":")[0].split()[1]) if t.startswith("row ") else 0)
         raise LayerError(f"{source}: {len(problems)} problem(s) in the layer table.", problems[:30])
     weight = (
         pd.to_numeric(df["weight"], errors="coerce")
@@ -740,7 +772,7 @@ def table_layer(
         raise LayerError(
             f"{source}: the codes mix municipality grids (no single grid holds them all)."
         )
-    native = grid if grid in fits else fits[0]
+    native = name_grid if name_grid in fits else grid if grid in fits else fits[0]
     layer = make_layer(table, native, layer_id, layer_id, False, "table")
     if native != grid:
         weights = _population_weights(native, data_dir) if native < grid else None
