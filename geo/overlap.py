@@ -180,6 +180,7 @@ class Agreement:
     n_clusters_covered: int
     n_nested: int
     by_province: pd.DataFrame = field(repr=False)
+    n_identical: int = 0
 
     @property
     def share_nested(self) -> float | None:
@@ -195,6 +196,7 @@ class Agreement:
             "n_clusters_covered": self.n_clusters_covered,
             "n_nested": self.n_nested,
             "share_nested": self.share_nested,
+            "n_identical": self.n_identical,
             "by_province": [
                 {k: _num(v) for k, v in row.items()} for row in self.by_province.to_dict("records")
             ],
@@ -219,11 +221,23 @@ def _nesting(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
         covered = all(bw.get(c, 0.0) >= 1 - 1e-6 for c in codes)
         ct = contingency(g, b)
         nested = bool(covered and ct.shape[1] == 1)
+        identical = False
+        if nested and (g["weight"] == 1.0).all():
+            region = b[b["region"] == ct.columns[0]]
+            identical = bool(
+                (region["weight"] == 1.0).all() and set(region["nis_code"]) == set(codes)
+            )
         provinces = pd.Series([province_of(c) for c in codes]).value_counts()
         rows.append(
-            {"group": grp, "covered": covered, "nested": nested, "province": provinces.index[0]}
+            {
+                "group": grp,
+                "covered": covered,
+                "nested": nested,
+                "identical": identical,
+                "province": provinces.index[0],
+            }
         )
-    return pd.DataFrame(rows, columns=["group", "covered", "nested", "province"])
+    return pd.DataFrame(rows, columns=["group", "covered", "nested", "identical", "province"])
 
 
 def agreement(a: pd.DataFrame, b: pd.DataFrame) -> Agreement:
@@ -250,6 +264,7 @@ def agreement(a: pd.DataFrame, b: pd.DataFrame) -> Agreement:
                 "n_common": len(cp),
                 "n_clusters_covered": int(np_["covered"].sum()),
                 "n_nested": int(np_["nested"].sum()),
+                "n_identical": int(np_["identical"].sum()),
             }
         )
     return Agreement(
@@ -260,6 +275,7 @@ def agreement(a: pd.DataFrame, b: pd.DataFrame) -> Agreement:
         n_clusters_covered=int(nest["covered"].sum()),
         n_nested=int(nest["nested"].sum()),
         by_province=pd.DataFrame(prov_rows),
+        n_identical=int(nest["identical"].sum()),
     )
 
 
@@ -326,6 +342,7 @@ def overlap_report(
         "share_nested": ag.share_nested,
         "n_clusters_covered": ag.n_clusters_covered,
         "n_nested": ag.n_nested,
+        "n_identical": ag.n_identical,
         "weighting": weighting,
         "clusters": [{k: _num(v) for k, v in r.items()} for r in clusters.to_dict("records")],
         "regions": [{k: _num(v) for k, v in r.items()} for r in regions.to_dict("records")],

@@ -43,7 +43,7 @@ def _frames(rep: dict[str, Any]) -> dict[str, pd.DataFrame]:
     summary_keys = [
         "plan", "grid", "population_year", "layer", "layer_name", "layer_partial",
         "layer_native_grid", "layer_completeness", "n_plan_municipalities", "n_common", "agreement",
-        "share_nested", "n_clusters_covered", "n_nested", "weighting",
+        "share_nested", "n_clusters_covered", "n_nested", "n_identical", "weighting",
     ]  # fmt: skip
     summary = pd.DataFrame([(k, rep[k]) for k in summary_keys], columns=["key", "value"])
     return {

@@ -8,7 +8,6 @@ import zipfile
 import geopandas as gpd
 import pandas as pd
 import pytest
-from conftest import toy_population, toy_units
 from shapely.geometry import box
 
 from geo.errors import CRSError, RegiokaartError
@@ -23,6 +22,7 @@ from geo.layers import (
 )
 from geo.overlap import agreement, cluster_alignment
 from geo.plans import Plan
+from tests.conftest import toy_population, toy_units
 
 TOY_REGIONS = {"11001": "West", "11004": "West", "11007": "West", "11002": "Mid", "11005": "Mid",
                "11008": "Mid", "11003": "East", "11006": "East", "11009": "East", "31001": "East"}  # fmt: skip
