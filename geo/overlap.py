@@ -211,22 +211,31 @@ def _num(v: Any) -> Any:
     return v
 
 
-def _nesting(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    """Per group of ``a``: wholly covered by ``b`` (every member's weight in b sums to 1) and nested
-    in one region of ``b``; plus its majority province."""
+def _ari_of(joined: pd.DataFrame) -> float:
+    if joined.empty:
+        return float("nan")
+    ct = joined.groupby(["a", "b"])["n"].sum().unstack().fillna(0.0)
+    return adjusted_rand_index(ct.to_numpy())
+
+
+def _nesting(a: pd.DataFrame, b: pd.DataFrame, joined: pd.DataFrame) -> pd.DataFrame:
+    """Per group of ``a``: wholly covered by ``b`` (every member's weight in b sums to 1), nested in
+    one region of ``b``, identical to one region of ``b``; plus its majority province."""
     bw = b.groupby("nis_code")["weight"].sum()
+    b_sets = {
+        r: (set(g["nis_code"]), bool((g["weight"] == 1.0).all())) for r, g in b.groupby("region")
+    }
+    regions_of = joined[joined["n"] > 0].groupby("a")["b"].agg(lambda x: sorted(set(x)))
     rows = []
     for grp, g in a.groupby("region"):
         codes = list(g["nis_code"])
-        covered = all(bw.get(c, 0.0) >= 1 - 1e-6 for c in codes)
-        ct = contingency(g, b)
-        nested = bool(covered and ct.shape[1] == 1)
+        covered = bool((bw.reindex(codes).fillna(0.0) >= 1 - 1e-6).all())
+        regs = regions_of.get(grp, [])
+        nested = bool(covered and len(regs) == 1)
         identical = False
         if nested and (g["weight"] == 1.0).all():
-            region = b[b["region"] == ct.columns[0]]
-            identical = bool(
-                (region["weight"] == 1.0).all() and set(region["nis_code"]) == set(codes)
-            )
+            members, whole = b_sets[regs[0]]
+            identical = whole and members == set(codes)
         provinces = pd.Series([province_of(c) for c in codes]).value_counts()
         rows.append(
             {
@@ -247,29 +256,30 @@ def agreement(a: pd.DataFrame, b: pd.DataFrame) -> Agreement:
     ga, gb = a.attrs.get("grid"), b.attrs.get("grid")
     if ga is not None and gb is not None and ga != gb:
         raise GridError(f"Cannot compare a division on the {ga} grid with one on the {gb} grid.")
-    common = sorted(set(a["nis_code"]) & set(b["nis_code"]))
-    ari = adjusted_rand_index(contingency(a, b).to_numpy()) if common else float("nan")
-    nest = _nesting(a, b)
+    left = a[["nis_code", "region", "weight"]].rename(columns={"region": "a", "weight": "wa"})
+    right = b[["nis_code", "region", "weight"]].rename(columns={"region": "b", "weight": "wb"})
+    joined = left.merge(right, on="nis_code", how="inner")
+    joined["n"] = joined["wa"] * joined["wb"]
+    prov_of = {c: province_of(c) for c in set(a["nis_code"]) | set(b["nis_code"])}
+    joined["province"] = joined["nis_code"].map(prov_of)
+    nest = _nesting(a, b, joined)
     prov_rows = []
-    provinces = sorted({province_of(c) for c in set(a["nis_code"]) | set(b["nis_code"])})
-    for p in provinces:
-        ap = a[a["nis_code"].map(province_of) == p]
-        bp = b[b["nis_code"].map(province_of) == p]
-        cp = set(ap["nis_code"]) & set(bp["nis_code"])
+    for p in sorted(set(prov_of.values())):
+        jp = joined[joined["province"] == p]
         np_ = nest[nest["province"] == p]
         prov_rows.append(
             {
                 "province": p,
-                "ari": adjusted_rand_index(contingency(ap, bp).to_numpy()) if cp else float("nan"),
-                "n_common": len(cp),
+                "ari": _ari_of(jp),
+                "n_common": int(jp["nis_code"].nunique()),
                 "n_clusters_covered": int(np_["covered"].sum()),
                 "n_nested": int(np_["nested"].sum()),
                 "n_identical": int(np_["identical"].sum()),
             }
         )
     return Agreement(
-        ari=ari,
-        n_common=len(common),
+        ari=_ari_of(joined),
+        n_common=int(joined["nis_code"].nunique()),
         n_a=int(a["nis_code"].nunique()),
         n_b=int(b["nis_code"].nunique()),
         n_clusters_covered=int(nest["covered"].sum()),
