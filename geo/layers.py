@@ -581,7 +581,12 @@ def _region_column(
     for c in candidates:
         if c in cols:
             return str(cols[c])
-    text = [c for c in df.columns if c != "geometry" and df[c].dtype == object]
+    text = [
+        c
+        for c in df.columns
+        if c != "geometry"
+        and (pd.api.types.is_string_dtype(df[c]) or pd.api.types.is_object_dtype(df[c]))
+    ]
     if len(text) == 1:
         return str(text[0])
     raise LayerError(
