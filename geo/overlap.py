@@ -59,28 +59,35 @@ def cluster_alignment(plan: Plan, regions: pd.DataFrame, population: pd.Series) 
     _check_grid(plan.grid, regions)
     m = plan.membership
     pop = population.astype(float)
-    joined = m.merge(regions[["nis_code", "region", "weight"]], on="nis_code", how="left")
-    joined["pop"] = joined["nis_code"].map(pop) * joined["share"] * joined["weight"].fillna(0.0)
-    cl_pop = (m.assign(pop=m["nis_code"].map(pop) * m["share"])).groupby("cluster")["pop"].sum()
+    m_pop = m["nis_code"].map(pop).fillna(0.0) * m["share"]
+    cl_pop = m_pop.groupby(m["cluster"]).sum()
+    joined = m.merge(regions[["nis_code", "region", "weight"]], on="nis_code", how="inner")
+    joined["pop"] = joined["nis_code"].map(pop).fillna(0.0) * joined["share"] * joined["weight"]
+    by = joined.groupby(["cluster", "region"])["pop"].sum()
+    by = by[by > 0]
+    touched = by.groupby(level=0).size()
+    inside = by.groupby(level=0).sum()
+    top = by.sort_index().groupby(level=0).idxmax()
+    top_pop = by.groupby(level=0).max()
+    in_layer = set(regions["nis_code"])
+    out_m = m[~m["nis_code"].isin(in_layer)]
+    n_out = out_m.groupby("cluster")["nis_code"].nunique()
     rows = []
     for cl in plan.clusters:
-        g = joined[joined["cluster"] == cl]
-        inside = g.dropna(subset=["region"])
-        by_region = inside.groupby("region")["pop"].sum().sort_values(ascending=False)
-        by_region = by_region[by_region > 0]
         total = float(cl_pop.get(cl, 0.0))
-        outside = sorted(set(g["nis_code"]) - set(inside["nis_code"]))
-        dom = str(by_region.index[0]) if len(by_region) else None
-        share = float(by_region.iloc[0] / total) if len(by_region) and total > 0 else 0.0
-        out_share = max(0.0, 1.0 - float(by_region.sum()) / total) if total > 0 else 0.0
+        n_t = int(touched.get(cl, 0))
+        dom = str(top[cl][1]) if n_t else None
+        share = float(top_pop[cl]) / total if n_t and total > 0 else 0.0
+        out_share = max(0.0, 1.0 - float(inside.get(cl, 0.0)) / total) if total > 0 else 0.0
+        n_o = int(n_out.get(cl, 0))
         rows.append(
             {
                 "cluster": cl,
-                "regions_touched": len(by_region),
+                "regions_touched": n_t,
                 "dominant_region": dom,
                 "dominant_share": share,
-                "nested": bool(len(by_region) == 1 and not outside and share > 1 - 1e-9),
-                "n_outside": len(outside),
+                "nested": bool(n_t == 1 and n_o == 0 and share > 1 - 1e-9),
+                "n_outside": n_o,
                 "outside_share": out_share if out_share > EPS else 0.0,
             }
         )
@@ -95,27 +102,30 @@ def region_alignment(plan: Plan, regions: pd.DataFrame, population: pd.Series) -
     pop = population.astype(float)
     r = regions[["nis_code", "region", "weight"]].copy()
     r["pop"] = r["nis_code"].map(pop).fillna(0.0) * r["weight"]
-    joined = r.merge(plan.membership, on="nis_code", how="left")
-    joined["in_pop"] = joined["pop"] * joined["share"].fillna(0.0)
+    reg_pop = r.groupby("region")["pop"].sum()
+    reg_n = r.groupby("region")["nis_code"].nunique()
+    joined = r.merge(plan.membership, on="nis_code", how="inner")
+    joined["in_pop"] = joined["pop"] * joined["share"]
+    by = joined.groupby(["region", "cluster"])["in_pop"].sum()
+    by = by[by > 0].sort_values(ascending=False, kind="stable")
     rows = []
-    for reg, g in r.groupby("region", sort=True):
-        total = float(g["pop"].sum())
-        j = joined[joined["region"] == reg]
-        by_cl = j.dropna(subset=["cluster"]).groupby("cluster")["in_pop"].sum()
-        by_cl = by_cl[by_cl > 0].sort_values(ascending=False)
-        covered = float(by_cl.sum())
+    groups = {k: g for k, g in by.groupby(level=0, sort=False)}
+    for reg in sorted(reg_pop.index):
+        total = float(reg_pop[reg])
+        g = groups.get(reg)
+        clusters = [str(c) for c in g.index.get_level_values(1)] if g is not None else []
+        covered = float(g.sum()) if g is not None else 0.0
+        top = float(g.iloc[0]) if g is not None else 0.0
         rows.append(
             {
                 "region": str(reg),
-                "n_municipalities": int(g["nis_code"].nunique()),
+                "n_municipalities": int(reg_n[reg]),
                 "population": total,
-                "clusters_touching": len(by_cl),
-                "clusters": [str(c) for c in by_cl.index],
+                "clusters_touching": len(clusters),
+                "clusters": clusters,
                 "covered_share": covered / total if total > 0 else 0.0,
-                "dominant_cluster": str(by_cl.index[0]) if len(by_cl) else None,
-                "dominant_cluster_share": float(by_cl.iloc[0]) / total
-                if len(by_cl) and total
-                else 0.0,
+                "dominant_cluster": clusters[0] if clusters else None,
+                "dominant_cluster_share": top / total if total > 0 else 0.0,
             }
         )
     return pd.DataFrame(rows, columns=REGION_COLUMNS)
