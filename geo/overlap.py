@@ -231,32 +231,40 @@ def _ari_of(joined: pd.DataFrame) -> float:
 def _nesting(a: pd.DataFrame, b: pd.DataFrame, joined: pd.DataFrame) -> pd.DataFrame:
     """Per group of ``a``: wholly covered by ``b`` (every member's weight in b sums to 1), nested in
     one region of ``b``, identical to one region of ``b``; plus its majority province."""
+    cols = ["group", "covered", "nested", "identical", "province"]
+    if a.empty:
+        return pd.DataFrame(columns=cols)
     bw = b.groupby("nis_code")["weight"].sum()
-    b_sets = {
-        r: (set(g["nis_code"]), bool((g["weight"] == 1.0).all())) for r, g in b.groupby("region")
-    }
-    regions_of = joined[joined["n"] > 0].groupby("a")["b"].agg(lambda x: sorted(set(x)))
-    rows = []
-    for grp, g in a.groupby("region"):
-        codes = list(g["nis_code"])
-        covered = bool((bw.reindex(codes).fillna(0.0) >= 1 - 1e-6).all())
-        regs = regions_of.get(grp, [])
-        nested = bool(covered and len(regs) == 1)
-        identical = False
-        if nested and (g["weight"] == 1.0).all():
-            members, whole = b_sets[regs[0]]
-            identical = whole and members == set(codes)
-        provinces = pd.Series([province_of(c) for c in codes]).value_counts()
-        rows.append(
-            {
-                "group": grp,
-                "covered": covered,
-                "nested": nested,
-                "identical": identical,
-                "province": provinces.index[0],
-            }
-        )
-    return pd.DataFrame(rows, columns=["group", "covered", "nested", "identical", "province"])
+    a = a.assign(
+        covered=a["nis_code"].map(bw).fillna(0.0) >= 1 - 1e-6,
+        province=a["nis_code"].map(province_of),
+        whole=a["weight"] == 1.0,
+    )
+    ga = a.groupby("region")
+    covered = ga["covered"].all()
+    whole = ga["whole"].all()
+    members = ga["nis_code"].agg(frozenset)
+    province = ga["province"].agg(lambda x: x.value_counts().index[0])
+    hits = joined[joined["n"] > 0].groupby("a")["b"].agg(["nunique", "first"])
+    n_regions = hits["nunique"].reindex(covered.index).fillna(0)
+    first_region = hits["first"].reindex(covered.index)
+    nested = covered & (n_regions == 1)
+    b_members = b.groupby("region")["nis_code"].agg(frozenset)
+    b_whole = (b["weight"] == 1.0).groupby(b["region"]).all()
+    identical = [
+        bool(nst and wh and b_whole[r] and b_members[r] == mem)
+        for nst, wh, r, mem in zip(nested, whole, first_region, members, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "group": covered.index,
+            "covered": covered.to_numpy(),
+            "nested": nested.to_numpy(),
+            "identical": identical,
+            "province": province.to_numpy(),
+        },
+        columns=cols,
+    )
 
 
 def agreement(a: pd.DataFrame, b: pd.DataFrame) -> Agreement:
