@@ -15,8 +15,16 @@ from geo.settings import resolve_data_dir
 
 
 def clear_caches() -> None:
-    for f in (grids._load_units_cached, grids.load_context, population._raw_population,
-              codes.load_crosswalk, codes.read_refnis, names.name_index, _grid_data, _adjacency):
+    for f in (
+        grids._load_units_cached,
+        grids.load_context,
+        population._raw_population,
+        codes.load_crosswalk,
+        codes.read_refnis,
+        names.name_index,
+        _grid_data,
+        _adjacency,
+    ):
         f.cache_clear()
     sources._verified.clear()
 
@@ -46,11 +54,17 @@ def main() -> None:
     moves = list(gd.units.index[:50])
     per_move = timed(lambda: [gd.coverage(plan.assign(c, "Gent")) for c in moves[:10]], 5)
     print(f"data dir: {dd}")
-    print(f"load 2019 grid + population 2019 (cold, incl. checksums + adjacency): "
-          f"median {statistics.median(cold):.0f} ms")
-    print(f"load 2019 grid + population 2019 (warm, cached): median {statistics.median(warm):.3f} ms")
-    print(f"coverage of a {len(plan.assignment)}-municipality plan ({len(plan.clusters)} clusters): "
-          f"median {statistics.median(cov):.1f} ms, min {min(cov):.1f} ms")
+    print(
+        f"load 2019 grid + population 2019 (cold, incl. checksums + adjacency): "
+        f"median {statistics.median(cold):.0f} ms"
+    )
+    print(
+        f"load 2019 grid + population 2019 (warm, cached): median {statistics.median(warm):.3f} ms"
+    )
+    print(
+        f"coverage of a {len(plan.assignment)}-municipality plan ({len(plan.clusters)} clusters): "
+        f"median {statistics.median(cov):.1f} ms, min {min(cov):.1f} ms"
+    )
     print(f"assign one municipality + coverage: median {statistics.median(per_move) / 10:.1f} ms")
 
 
