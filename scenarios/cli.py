@@ -7,14 +7,39 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
+import pandas as pd
+
+from geo.errors import RegiokaartError
 from scenarios.errors import ParameterError
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", help="folder with the source files (default: see README)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def emit(text_or_bytes: str | bytes, out: str | None, binary_format: str | None = None) -> None:
+    """Write to ``out`` atomically, or print to stdout (text only)."""
+    from geo.export import atomic_write_bytes
+
+    if out:
+        data = text_or_bytes.encode("utf-8") if isinstance(text_or_bytes, str) else text_or_bytes
+        atomic_write_bytes(out, data)
+        print(f"written: {out}", file=sys.stderr)
+    elif isinstance(text_or_bytes, bytes):
+        raise RegiokaartError(f"--format {binary_format} needs --out PATH.")
+    else:
+        sys.stdout.write(text_or_bytes if text_or_bytes.endswith("\n") else text_or_bytes + "\n")
+
+
+def format_table(df: pd.DataFrame) -> str:
+    with pd.option_context(
+        "display.max_rows", 500, "display.width", 250, "display.max_colwidth", 60
+    ):
+        return df.to_string(index=False)
 
 
 def _budget(value: str, budgets: dict[str, int]) -> int:
@@ -34,7 +59,6 @@ def _budget(value: str, budgets: dict[str, int]) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from geo.context import load_grid_data, load_plan, plan_path
     from geo.export import json_text, xlsx_bytes
-    from regiokaart_cli import emit, format_table
     from scenarios.definitions import load_scenario
     from scenarios.evaluate import evaluate
     from scenarios.inputs import load_layer, load_unemployment
@@ -66,8 +90,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         emit(json_text(d), args.out)
         return 0
     if args.format == "xlsx":
-        import pandas as pd
-
         summary = pd.DataFrame(
             [
                 {"key": k, "value": json.dumps(v) if isinstance(v, dict | list) else v}
@@ -182,7 +204,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     """Add ``evaluate``, ``rules`` and ``scenarios`` to the ``regiokaart`` parser."""
     p = sub.add_parser("evaluate", help="evaluate a plan against a rule set and a scenario")
     p.add_argument(
