@@ -288,9 +288,10 @@ def move_plan(
     w = weights if weights is not None else pd.Series(1.0, index=list(mapping))
     m = plan.membership.copy()
     m["new"] = m["nis_code"].map(mapping)
-    m["w"] = m["nis_code"].map(w).astype(float) * m["share"]
+    m["w"] = m["nis_code"].map(w).astype(float).to_numpy() * m["share"].to_numpy(dtype=float)
     denom = {new: float(sum(w.get(p, 0.0) for p in ps)) for new, ps in preds.items()}
-    m["share"] = m.apply(lambda r: r["w"] / denom[r["new"]] if denom[r["new"]] else 1.0, axis=1)
+    d = m["new"].map(denom).astype(float)
+    m["share"] = (m["w"] / d.where(d > 0)).fillna(1.0).astype(float)
     out = m.groupby(["new", "cluster"], as_index=False)["share"].sum()
     out = out.rename(columns={"new": "nis_code"})
     out["share"] = out["share"].clip(upper=1.0)
