@@ -7,7 +7,6 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import toy_population, toy_units
 
 from geo.contiguity import build_adjacency
 from geo.coverage import coverage
@@ -18,6 +17,7 @@ from scenarios.definitions import load_scenario, with_scenario_overrides
 from scenarios.evaluate import Evaluator, evaluate_facts
 from scenarios.model import ClusterFacts, Violation
 from scenarios.rules import load_rule_set, with_overrides
+from tests.conftest import toy_population, toy_units
 
 RS = load_rule_set("regierol-2012")
 # populations: 11001..11009 = 10k..90k, 31001 = 100k, 31002 = 110k; 11005 (50k) is a centrumstad
