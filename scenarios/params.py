@@ -81,7 +81,7 @@ def parameter_rows(obj: HasParams) -> list[dict[str, Any]]:
     """One row per parameter: name, current value, default, labels, unit, source, assumption."""
     rows = []
     for name, p in obj.meta.items():
-        value = getattr(obj, name, p.default)
+        value = _plain(getattr(obj, name, p.default))
         rows.append(
             {
                 **p.to_dict(),
@@ -90,3 +90,14 @@ def parameter_rows(obj: HasParams) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: mappings to dicts, tuples of dataclasses (bands) to lists of their values."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [v for k, v in dataclasses.asdict(value).items() if k != "source"]
+    return value
