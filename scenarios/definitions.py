@@ -90,7 +90,13 @@ def scenario_rule(rule_id: str) -> Callable[[ScenarioRule], ScenarioRule]:
 
 
 def _n(x: float) -> str:
+    """A number the Dutch way: 60.000."""
     return f"{x:,.0f}".replace(",", ".")
+
+
+def _e(x: float) -> str:
+    """A number the English way: 60,000."""
+    return f"{x:,.0f}"
 
 
 def _single_fits(c: ClusterFacts, s: Scenario) -> bool:
@@ -109,8 +115,8 @@ def scale_min_population(c: ClusterFacts, s: Scenario) -> Violation | None:
         "warning",
         f"{c.name}: {_n(c.population)} inwoners, kleiner dan de schaal van de {s.name_nl.lower()} "
         f"(min. {_n(s.min_population)}).",
-        f"{c.name}: {_n(c.population)} inhabitants, smaller than the {s.name_en} scale "
-        f"(min. {_n(s.min_population)}).",
+        f"{c.name}: {_e(c.population)} inhabitants, smaller than the {s.name_en} scale "
+        f"(min. {_e(s.min_population)}).",
     )
 
 
@@ -126,8 +132,8 @@ def scale_max_population(c: ClusterFacts, s: Scenario) -> Violation | None:
         "warning",
         f"{c.name}: {_n(c.population)} inwoners, groter dan de schaal van de "
         f"{s.name_nl.lower()} (max. {_n(s.max_population)}).",
-        f"{c.name}: {_n(c.population)} inhabitants, larger than the {s.name_en} scale "
-        f"(max. {_n(s.max_population)}).",
+        f"{c.name}: {_e(c.population)} inhabitants, larger than the {s.name_en} scale "
+        f"(max. {_e(s.max_population)}).",
     )
 
 

@@ -575,3 +575,25 @@ def evaluate(
     :class:`Evaluator` once and use ``state``/``move``/``evaluate``."""
     ev = Evaluator.from_grid_data(gd, unemployment=unemployment, comparison=comparison)
     return ev.evaluate(ev.state(plan, population_override), rule_set, scenario, budget=budget)
+
+
+_EVALUATORS: dict[tuple[int, int | None, str, str, bool], Evaluator] = {}
+
+
+def evaluator_for(gd: Any, layer: str | None = None, *, unemployment: bool = True) -> Evaluator:
+    """An :class:`Evaluator` for ``gd`` with the unemployment rates of the data directory and the
+    comparison layer ``layer`` (e.g. ``scenario.comparison_layer``; ``None``/"" for none).
+    Cached per grid, population year, data directory and layer: the app calls this on every click.
+    """
+    from scenarios.inputs import load_layer, load_unemployment
+
+    key = (gd.grid, gd.population_year, str(gd.data_dir), layer or "", unemployment)
+    ev = _EVALUATORS.get(key)
+    if ev is None:
+        rates = load_unemployment(gd.data_dir) if unemployment else None
+        comp = load_layer(layer, gd.grid, gd.data_dir, gd.crosswalk) if layer else None
+        ev = Evaluator.from_grid_data(gd, unemployment=rates, comparison=comp)
+        if len(_EVALUATORS) > 32:
+            _EVALUATORS.clear()
+        _EVALUATORS[key] = ev
+    return ev

@@ -193,7 +193,13 @@ def plan_rule(rule_id: str) -> Callable[[PlanRule], PlanRule]:
 
 
 def _n(x: float) -> str:
+    """A number the Dutch way: 60.000."""
     return f"{x:,.0f}".replace(",", ".")
+
+
+def _e(x: float) -> str:
+    """A number the English way: 60,000."""
+    return f"{x:,.0f}"
 
 
 @cluster_rule("min_population")
@@ -211,8 +217,8 @@ def min_population(c: ClusterFacts, rs: RuleSet) -> Violation | None:
         "error",
         f"{c.name}: {_n(c.population)} inwoners, minder dan het minimum van "
         f"{_n(rs.min_population)}; geen subsidie.",
-        f"{c.name}: {_n(c.population)} inhabitants, below the minimum of "
-        f"{_n(rs.min_population)}; no subsidy.",
+        f"{c.name}: {_e(c.population)} inhabitants, below the minimum of "
+        f"{_e(rs.min_population)}; no subsidy.",
     )
 
 
@@ -274,8 +280,8 @@ def budget(p: PlanFacts, rs: RuleSet) -> list[Violation]:
             f"De aanvragen ({_n(p.total_requested_eur)} EUR) overschrijden het budget "
             f"({_n(p.budget_eur)} EUR); eerst clusters met centrumstad, dan volgens hoogste "
             "werkloosheidsgraad.",
-            f"Requests (EUR {_n(p.total_requested_eur)}) exceed the budget "
-            f"(EUR {_n(p.budget_eur)}); centrumstad clusters first, then by highest unemployment.",
+            f"Requests (EUR {_e(p.total_requested_eur)}) exceed the budget "
+            f"(EUR {_e(p.budget_eur)}); centrumstad clusters first, then by highest unemployment.",
         )
     ]
 

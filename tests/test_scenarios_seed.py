@@ -135,3 +135,14 @@ def test_alignment_with_real_vervoerregio_matches_geo_overlap(data_dir):
     assert summary.n_municipalities_covered == cov.n_municipalities_covered
     l18 = load_layer("vervoerregio", 2018, data_dir, gd19.crosswalk)
     assert l18["nis_code"].nunique() == 308 and l18.attrs["grid"] == 2018
+
+
+def test_evaluator_for_is_cached_and_matches_evaluate(gd, plan, unemployment, data_dir):
+    from scenarios.evaluate import evaluator_for
+
+    sc = load_scenario("beleidsregisseur")
+    ev = evaluator_for(gd, sc.comparison_layer)
+    assert evaluator_for(gd, sc.comparison_layer) is ev
+    layer = load_layer("vervoerregio", 2018, data_dir, gd.crosswalk)
+    direct = evaluate(plan, RS, sc, gd, comparison=layer, unemployment=unemployment)
+    assert ev.evaluate(ev.state(plan), RS, sc) == direct
