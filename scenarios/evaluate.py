@@ -407,13 +407,15 @@ class Evaluator:
 
     # -------------------------------------------------------------------- facts
     def cluster_facts(self, cluster: str, name: str, parts: Mapping[str, float]) -> ClusterFacts:
+        # iterate in code order so sums (and floats) do not depend on the plan's row order
+        members = tuple(sorted(parts))
+        items = [(c, parts[c]) for c in members]
         try:
-            pop = sum(self.pop[c] * s for c, s in parts.items())
+            pop = sum(self.pop[c] * s for c, s in items)
         except KeyError as exc:
             raise GridError(
                 f"{exc.args[0]} is not a municipality of the {self.grid} grid."
             ) from exc
-        members = tuple(sorted(parts))
         cs = tuple(
             Centrumstad(c, self.names[c], round(self.pop[c]))
             for c in members
@@ -424,7 +426,7 @@ class Evaluator:
         if self.rate is not None:
             num = den = 0.0
             miss = []
-            for c, s in parts.items():
+            for c, s in items:
                 r = self.rate.get(c)
                 if r is None:
                     miss.append(c)
@@ -439,7 +441,7 @@ class Evaluator:
         touched: int | None = None
         if self.regions is not None:
             by: dict[str, float] = {}
-            for c, s in parts.items():
+            for c, s in items:
                 for region, w in self.regions.get(c, ()):
                     by[region] = by.get(region, 0.0) + self.pop[c] * s * w
             by = {r: v for r, v in by.items() if v > 0}
@@ -506,10 +508,10 @@ class Evaluator:
     # -------------------------------------------------------------------- evaluation
     def coverage(self, state: PlanState) -> CoverageSummary:
         covered: dict[str, float] = {}
-        for parts in state.members.values():
-            for c, s in parts.items():
+        for cl in sorted(state.members):  # fixed order: float sums independent of row order
+            for c, s in state.members[cl].items():
                 covered[c] = covered.get(c, 0.0) + s
-        pop_cov = sum(self.pop[c] * min(s, 1.0) for c, s in covered.items())
+        pop_cov = sum(self.pop[c] * min(covered[c], 1.0) for c in sorted(covered))
         return CoverageSummary(
             n_municipalities_covered=sum(1 for s in covered.values() if s > 0),
             n_municipalities_total=len(self.codes),
