@@ -146,3 +146,16 @@ def test_evaluator_for_is_cached_and_matches_evaluate(gd, plan, unemployment, da
     layer = load_layer("vervoerregio", 2018, data_dir, gd.crosswalk)
     direct = evaluate(plan, RS, sc, gd, comparison=layer, unemployment=unemployment)
     assert ev.evaluate(ev.state(plan), RS, sc) == direct
+
+
+def test_moved_plan_reports_split_municipality(data_dir):
+    """On the 2019 grid Oudsbergen (72042) merges Meeuwen-Gruitrode and Opglabbeek, which were in
+    different 2017-2019 partnerships: the moved plan splits it, and the rule reports it."""
+    gd19 = load_grid_data(2019, 2019, data_dir)
+    plan = load_plan(plan_path("partnerships-2017"), gd19)
+    ev = evaluate(plan, RS, None, gd19)
+    split = [v for v in ev.plan_violations if v.rule_id == "unique_membership"]
+    assert len(split) == len(set(plan.split_units["nis_code"])) >= 1
+    assert any("72042" in v.message_en for v in split)
+    assert all(v.severity == "error" and v.cluster is None for v in split)
+    assert not ev.passes
