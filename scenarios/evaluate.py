@@ -228,7 +228,7 @@ def evaluate_facts(
     scenario: Scenario | None = None,
     *,
     budget: int | None = None,
-    multi_membership: Sequence[tuple[str, tuple[tuple[str, float], ...]]] = (),
+    irregular_membership: Sequence[tuple[str, tuple[tuple[str, float], ...]]] = (),
     coverage: CoverageSummary | None = None,
     notes: Sequence[str] = (),
 ) -> Evaluation:
@@ -279,7 +279,7 @@ def evaluate_facts(
                 )
             )
         results.append(ClusterResult(f, sub, ok, got, rank.get(f.cluster), tuple(vs)))
-    pf = PlanFacts(facts, multi_membership, total, budget_eur)
+    pf = PlanFacts(facts, irregular_membership, total, budget_eur)
     plan_vs: list[Violation] = []
     for prule in plan_rules:
         plan_vs.extend(prule(pf, rule_set))
@@ -521,12 +521,19 @@ class Evaluator:
         )
 
     @staticmethod
-    def multi_membership(state: PlanState) -> list[tuple[str, tuple[tuple[str, float], ...]]]:
+    def irregular_membership(
+        state: PlanState,
+    ) -> list[tuple[str, tuple[tuple[str, float], ...]]]:
+        """Municipalities in more than one cluster or only partly in one (moved plans)."""
         where: dict[str, list[tuple[str, float]]] = {}
         for cl, parts in state.members.items():
             for c, s in parts.items():
                 where.setdefault(c, []).append((cl, s))
-        return [(c, tuple(sorted(p))) for c, p in sorted(where.items()) if len(p) > 1]
+        return [
+            (c, tuple(sorted(p)))
+            for c, p in sorted(where.items())
+            if len(p) > 1 or sum(s for _, s in p) < 1.0 - 1e-9
+        ]
 
     def evaluate(
         self,
@@ -556,7 +563,7 @@ class Evaluator:
             rule_set,
             scenario,
             budget=budget,
-            multi_membership=self.multi_membership(state),
+            irregular_membership=self.irregular_membership(state),
             coverage=self.coverage(state),
             notes=notes,
         )

@@ -163,9 +163,8 @@ class PlanFacts:
     """Plan-wide facts for plan rules."""
 
     clusters: Sequence[ClusterFacts]
-    multi_membership: Sequence[
-        tuple[str, tuple[tuple[str, float], ...]]
-    ]  # code, ((cluster, share))
+    # municipalities not wholly in one cluster: (code, ((cluster, share), ...)); moved plans only
+    irregular_membership: Sequence[tuple[str, tuple[tuple[str, float], ...]]]
     total_requested_eur: int
     budget_eur: int
 
@@ -247,7 +246,9 @@ def multiple_centrumsteden(c: ClusterFacts, rs: RuleSet) -> Violation | None:
 def unique_membership(p: PlanFacts, rs: RuleSet) -> list[Violation]:
     """A municipality belongs to at most one partnership (a moved plan may split a unit)."""
     out = []
-    for code, parts in p.multi_membership:
+    for code, parts in p.irregular_membership:
+        if len(parts) < 2:
+            continue
         desc = ", ".join(f"{cl} {share:.0%}" for cl, share in parts)
         out.append(
             Violation(
@@ -260,6 +261,32 @@ def unique_membership(p: PlanFacts, rs: RuleSet) -> list[Violation]:
                 "bij één samenwerkingsverband horen.",
                 f"Municipality {code} is in {len(parts)} clusters ({desc}); a municipality can "
                 "belong to one partnership only.",
+            )
+        )
+    return out
+
+
+@plan_rule("partial_membership")
+def partial_membership(p: PlanFacts, rs: RuleSet) -> list[Violation]:
+    """A municipality only partly in clusters (a moved plan whose merged municipality was partly
+    outside every partnership): its inhabitants count by share; warn."""
+    out = []
+    for code, parts in p.irregular_membership:
+        total = sum(share for _, share in parts)
+        if total >= 1.0 - 1e-9:
+            continue
+        desc = ", ".join(f"{cl} {share:.0%}" for cl, share in parts)
+        out.append(
+            Violation(
+                "partial_membership",
+                None,
+                round(total, 4),
+                1.0,
+                "warning",
+                f"Gemeente {code} hoort maar voor {total:.0%} bij een cluster ({desc}); de rest "
+                "hoort bij geen enkel samenwerkingsverband (fusie na het plan).",
+                f"Municipality {code} is only {total:.0%} in a cluster ({desc}); the rest is in no "
+                "partnership (a merger after the plan).",
             )
         )
     return out

@@ -204,3 +204,13 @@ def test_grid_mismatch():
     ev = make_ev()
     with pytest.raises(GridError):
         ev.state(Plan.from_assignment(2019, {"11001": "a"}))
+
+
+def test_partly_assigned_unit_is_a_warning():
+    m = pd.DataFrame({"nis_code": ["11007", "11008"], "cluster": ["c", "c"], "share": [1.0, 0.25]})
+    ev = make_ev()
+    res = ev.evaluate(ev.state(Plan(2018, m, {"c": "C"})), RS, None)
+    (v,) = res.plan_violations
+    assert (v.rule_id, v.severity, v.observed, v.limit) == ("partial_membership", "warning", 0.25,
+                                                            1.0)  # fmt: skip
+    assert res.cluster("c").facts.population == 70_000 + 20_000 and res.cluster("c").eligible
