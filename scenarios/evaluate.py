@@ -309,6 +309,44 @@ def evaluate_facts(
     )
 
 
+def evaluate_populations(
+    populations: Mapping[str, int],
+    rule_set: RuleSet,
+    *,
+    n_municipalities: Mapping[str, int] | None = None,
+    centrumsteden: Mapping[str, Sequence[tuple[str, int]]] | None = None,
+    unemployment: Mapping[str, float] | None = None,
+    budget: int | None = None,
+) -> Evaluation:
+    """Evaluate clusters given only by their inhabitants (e.g. a report's table), without a grid.
+
+    ``centrumsteden`` gives per cluster its centrumsteden as (name, own population); a cluster of
+    one municipality (``n_municipalities`` 1, default 2) that is a centrumstad applies alone.
+    Scale, contiguity and alignment are not judged (no scenario).
+    """
+    facts = []
+    for cl, pop in populations.items():
+        n = (n_municipalities or {}).get(cl, 2)
+        cs = tuple(
+            Centrumstad(f"{cl}:{name}", name, int(p))
+            for name, p in (centrumsteden or {}).get(cl, ())
+        )
+        members = tuple(cs_.nis_code for cs_ in cs) + tuple(
+            f"{cl}:{i}" for i in range(max(n - len(cs), 0))
+        )
+        facts.append(
+            ClusterFacts(
+                cluster=cl,
+                name=cl,
+                members=members,
+                population=int(pop),
+                centrumsteden=cs,
+                unemployment_rate=(unemployment or {}).get(cl),
+            )
+        )
+    return evaluate_facts(facts, rule_set, None, budget=budget, notes=("inhabitants given",))
+
+
 # ============================================================================ facts from a plan
 @dataclass(frozen=True)
 class PlanState:

@@ -214,3 +214,24 @@ def test_partly_assigned_unit_is_a_warning():
     assert (v.rule_id, v.severity, v.observed, v.limit) == ("partial_membership", "warning", 0.25,
                                                             1.0)  # fmt: skip
     assert res.cluster("c").facts.population == 70_000 + 20_000 and res.cluster("c").eligible
+
+
+def test_evaluate_populations_without_grid():
+    from scenarios.evaluate import evaluate_populations
+
+    res = evaluate_populations(
+        {"w13": 305_000, "kina": 298_423, "turnhout": 43_000, "ecompas": 62_605, "klein": 50_000},
+        RS,
+        n_municipalities={"turnhout": 1, "klein": 3},
+        centrumsteden={"w13": [("Kortrijk", 75_000)], "turnhout": [("Turnhout", 43_000)]},
+        unemployment={"kina": 4.0, "ecompas": 5.0},
+        budget=150_000,
+    )
+    got = {c.cluster: c.subsidy.amount_eur for c in res.clusters}
+    assert got == {"w13": 75_000, "kina": 50_000, "turnhout": 25_000, "ecompas": 25_000,
+                   "klein": 0}  # fmt: skip
+    assert res.total_subsidy_eur == 175_000 and not res.within_budget
+    funded = {c.cluster: c.funded_eur for c in res.clusters}
+    # centrumsteden first (turnhout, w13), then ecompas (5.0%) before kina (4.0%)
+    assert funded == {"turnhout": 25_000, "w13": 75_000, "ecompas": 25_000, "kina": 25_000,
+                      "klein": 0}  # fmt: skip
