@@ -192,6 +192,10 @@ class Evaluation:
 
 
 # ============================================================================ evaluation
+def _nl(x: float) -> str:
+    return f"{x:,.0f}".replace(",", ".")
+
+
 def _rank_key(c: ClusterFacts) -> tuple[int, float, str]:
     rate = c.unemployment_rate
     return (0 if c.has_centrumstad else 1, -rate if rate is not None else math.inf, c.cluster)
@@ -272,8 +276,8 @@ def evaluate_facts(
                     got,
                     sub.amount_eur,
                     "warning",
-                    f"{f.name}: {got:,} van {sub.amount_eur:,} EUR gefinancierd (rang "
-                    f"{rank.get(f.cluster)}; budget op).".replace(",", "."),
+                    f"{f.name}: {_nl(got)} van {_nl(sub.amount_eur)} EUR gefinancierd (rang "
+                    f"{rank.get(f.cluster)}; budget op).",
                     f"{f.name}: EUR {got:,} of {sub.amount_eur:,} funded (rank "
                     f"{rank.get(f.cluster)}; budget exhausted).",
                 )

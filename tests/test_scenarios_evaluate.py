@@ -235,3 +235,12 @@ def test_evaluate_populations_without_grid():
     # centrumsteden first (turnhout, w13), then ecompas (5.0%) before kina (4.0%)
     assert funded == {"turnhout": 25_000, "w13": 75_000, "ecompas": 25_000, "kina": 25_000,
                       "klein": 0}  # fmt: skip
+
+
+def test_budget_messages_keep_cluster_names_intact():
+    ev = make_ev(rates())
+    plan = Plan.from_assignment(2018, {"11006": "a", "11009": "d"}, {"d": "Stad A, Gemeente B"})
+    res = ev.evaluate(ev.state(plan), RS, None, budget=30_000)
+    v = next(v for v in res.cluster("d").violations if v.rule_id == "budget")
+    assert v.message_nl.startswith("Stad A, Gemeente B: 5.000 van 50.000 EUR")
+    assert v.message_en.startswith("Stad A, Gemeente B: EUR 5,000 of 50,000")
