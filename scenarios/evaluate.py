@@ -361,6 +361,9 @@ class PlanState:
     members: Mapping[str, Mapping[str, float]]  # cluster -> {nis_code: share}
     facts: Mapping[str, ClusterFacts]
     notes: tuple[str, ...] = ()
+    coverage: CoverageSummary | None = None  # kept up to date by Evaluator.state / move
+    population_covered_exact: float = 0.0
+    irregular: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
 
 
 class Evaluator:
@@ -526,7 +529,14 @@ class Evaluator:
             for c, p in population_override.items():
                 facts[c] = replace(facts[c], population=int(p))
             notes.append(f"inhabitants of {len(population_override)} cluster(s) given, not Statbel")
-        return PlanState(plan.grid, names, members, facts, tuple(notes))
+        bare = PlanState(plan.grid, names, members, facts, tuple(notes))
+        cov, exact = self._full_coverage(bare)
+        return replace(
+            bare,
+            coverage=cov,
+            population_covered_exact=exact,
+            irregular=tuple(self.irregular_membership(bare)),
+        )
 
     def move(self, state: PlanState, nis_code: str, cluster: str | None) -> PlanState:
         """``state`` with ``nis_code`` wholly in ``cluster`` (``None``: unassigned); only the
@@ -536,6 +546,7 @@ class Evaluator:
         members = dict(state.members)
         names = dict(state.names)
         touched = {c for c, parts in members.items() if nis_code in parts}
+        old_share = min(sum(members[c][nis_code] for c in sorted(touched)), 1.0)
         for c in touched:
             members[c] = {k: v for k, v in members[c].items() if k != nis_code}
         if cluster is not None:
@@ -545,22 +556,54 @@ class Evaluator:
         facts = dict(state.facts)
         for c in touched:
             facts[c] = self.cluster_facts(c, names[c], members[c])
-        return PlanState(state.grid, names, members, facts, state.notes)
+        new_share = 1.0 if cluster is not None else 0.0
+        exact = state.population_covered_exact + self.pop[nis_code] * (new_share - old_share)
+        cov = state.coverage
+        if cov is not None:
+            uncovered = set(cov.uncovered)
+            if new_share > 0:
+                uncovered.discard(nis_code)
+            else:
+                uncovered.add(nis_code)
+            cov = CoverageSummary(
+                n_municipalities_covered=len(self.codes) - len(uncovered),
+                n_municipalities_total=len(self.codes),
+                population_covered=round(exact),
+                population_total=self.population_total,
+                uncovered=tuple(sorted(uncovered)),
+            )
+        return PlanState(
+            state.grid,
+            names,
+            members,
+            facts,
+            state.notes,
+            coverage=cov,
+            population_covered_exact=exact,
+            irregular=tuple(x for x in state.irregular if x[0] != nis_code),
+        )
 
     # -------------------------------------------------------------------- evaluation
     def coverage(self, state: PlanState) -> CoverageSummary:
+        """Municipalities and inhabitants covered (kept incrementally by ``state``/``move``)."""
+        if state.coverage is not None:
+            return state.coverage
+        return self._full_coverage(state)[0]
+
+    def _full_coverage(self, state: PlanState) -> tuple[CoverageSummary, float]:
         covered: dict[str, float] = {}
         for cl in sorted(state.members):  # fixed order: float sums independent of row order
             for c, s in state.members[cl].items():
                 covered[c] = covered.get(c, 0.0) + s
         pop_cov = sum(self.pop[c] * min(covered[c], 1.0) for c in sorted(covered))
-        return CoverageSummary(
+        summary = CoverageSummary(
             n_municipalities_covered=sum(1 for s in covered.values() if s > 0),
             n_municipalities_total=len(self.codes),
             population_covered=round(pop_cov),
             population_total=self.population_total,
             uncovered=tuple(c for c in self.codes if covered.get(c, 0.0) <= 0),
         )
+        return summary, pop_cov
 
     @staticmethod
     def irregular_membership(
@@ -605,7 +648,11 @@ class Evaluator:
             rule_set,
             scenario,
             budget=budget,
-            irregular_membership=self.irregular_membership(state),
+            irregular_membership=(
+                state.irregular
+                if state.coverage is not None
+                else tuple(self.irregular_membership(state))
+            ),
             coverage=self.coverage(state),
             notes=notes,
         )

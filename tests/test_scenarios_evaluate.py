@@ -244,3 +244,24 @@ def test_budget_messages_keep_cluster_names_intact():
     v = next(v for v in res.cluster("d").violations if v.rule_id == "budget")
     assert v.message_nl.startswith("Stad A, Gemeente B: 5.000 van 50.000 EUR")
     assert v.message_en.startswith("Stad A, Gemeente B: EUR 5,000 of 50,000")
+
+
+def test_incremental_coverage_and_split_units_follow_moves():
+    m = pd.DataFrame({"nis_code": ["11007", "11008", "11008", "11009", "31001"],
+                      "cluster": ["c", "c", "d", "d", "d"],
+                      "share": [1.0, 0.4, 0.6, 1.0, 0.3]})  # fmt: skip
+    plan = Plan(2018, m, {"c": "C", "d": "D"})
+    ev = make_ev()
+    st = ev.state(plan)
+    assert [x[0] for x in st.irregular] == ["11008", "31001"]
+    for code, cl in [("11008", "c"), ("31001", None), ("11001", "d"), ("11007", None)]:
+        st = ev.move(st, code, cl)
+        plan = plan.assign(code, cl)
+        fresh = ev.state(plan)
+        assert ev.coverage(st) == ev.coverage(fresh)
+        assert st.irregular == fresh.irregular
+        assert ev.evaluate(st, RS, load_scenario("terreinregisseur")).violations == ev.evaluate(
+            fresh, RS, load_scenario("terreinregisseur")).violations  # fmt: skip
+    assert st.irregular == ()
+    bare = type(st)(st.grid, st.names, st.members, st.facts)  # a state not made by the evaluator
+    assert ev.evaluate(bare, RS, None).coverage == ev.coverage(fresh)
