@@ -164,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_data)
 
+    from scenarios.cli import register as register_scenarios
+
+    register_scenarios(sub)
     for ext in _EXTENSIONS:
         ext(sub)
     return parser
