@@ -7,39 +7,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
 import pandas as pd
 
-from geo.errors import RegiokaartError
+from geo.cliout import add_common_args, emit, format_table
 from scenarios.errors import ParameterError
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", help="folder with the source files (default: see README)")
-    p.add_argument("--debug", action="store_true", help="show tracebacks")
-
-
-def emit(text_or_bytes: str | bytes, out: str | None, binary_format: str | None = None) -> None:
-    """Write to ``out`` atomically, or print to stdout (text only)."""
-    from geo.export import atomic_write_bytes
-
-    if out:
-        data = text_or_bytes.encode("utf-8") if isinstance(text_or_bytes, str) else text_or_bytes
-        atomic_write_bytes(out, data)
-        print(f"written: {out}", file=sys.stderr)
-    elif isinstance(text_or_bytes, bytes):
-        raise RegiokaartError(f"--format {binary_format} needs --out PATH.")
-    else:
-        sys.stdout.write(text_or_bytes if text_or_bytes.endswith("\n") else text_or_bytes + "\n")
-
-
-def format_table(df: pd.DataFrame) -> str:
-    with pd.option_context(
-        "display.max_rows", 500, "display.width", 250, "display.max_colwidth", 60
-    ):
-        return df.to_string(index=False)
 
 
 def _budget(value: str, budgets: dict[str, int]) -> int:
@@ -228,15 +201,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     )
     p.add_argument("--format", choices=["table", "json", "xlsx"], default="table")
     p.add_argument("--out", help="output file (required for xlsx)")
-    _common(p)
+    add_common_args(p)
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("rules", help="list the shipped rule sets with every parameter and source")
     p.add_argument("--format", choices=["table", "json"], default="table")
-    _common(p)
+    add_common_args(p)
     p.set_defaults(func=cmd_rules)
 
     p = sub.add_parser("scenarios", help="list the scenarios with every parameter and source")
     p.add_argument("--format", choices=["table", "json"], default="table")
-    _common(p)
+    add_common_args(p)
     p.set_defaults(func=cmd_scenarios)
