@@ -11,17 +11,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import pandas as pd
-
+from geo.cliout import add_common_args, emit, format_table
 from geo.errors import RegiokaartError
 
 Handler = Callable[[argparse.Namespace], int]
 _EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", help="folder with the source files (default: see README)")
-    p.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
 def _grid_args(p: argparse.ArgumentParser) -> None:
@@ -33,27 +27,6 @@ def _grid_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--grid", type=int, required=True, help="municipality grid: 2018, 2019 or 2025")
     p.add_argument("--population-year", type=int, required=True, help="population on 1 January")
-
-
-def emit(text_or_bytes: str | bytes, out: str | None, binary_format: str | None = None) -> None:
-    """Write to ``out`` atomically, or print to stdout (text only)."""
-    from geo.export import atomic_write_bytes
-
-    if out:
-        data = text_or_bytes.encode("utf-8") if isinstance(text_or_bytes, str) else text_or_bytes
-        atomic_write_bytes(out, data)
-        print(f"written: {out}", file=sys.stderr)
-    elif isinstance(text_or_bytes, bytes):
-        raise RegiokaartError(f"--format {binary_format} needs --out PATH.")
-    else:
-        sys.stdout.write(text_or_bytes if text_or_bytes.endswith("\n") else text_or_bytes + "\n")
-
-
-def format_table(df: pd.DataFrame) -> str:
-    with pd.option_context(
-        "display.max_rows", 500, "display.width", 200, "display.max_colwidth", 40
-    ):
-        return df.to_string(index=False)
 
 
 # ----------------------------------------------------------------------------- coverage
@@ -155,15 +128,18 @@ def build_parser() -> argparse.ArgumentParser:
     _grid_args(p)
     p.add_argument("--format", choices=["table", "csv", "xlsx", "json", "gpkg"], default="table")
     p.add_argument("--out", help="output file (required for xlsx and gpkg)")
-    _common(p)
+    add_common_args(p)
     p.set_defaults(func=cmd_coverage)
 
     p = sub.add_parser("data", help="the source data: where it is, verify, fetch")
     p.add_argument("action", choices=["fetch", "verify", "where"])
     p.add_argument("--base-url", help="fetch from this mirror instead of the pinned addresses")
-    _common(p)
+    add_common_args(p)
     p.set_defaults(func=cmd_data)
 
+    from scenarios.cli import register as register_scenarios
+
+    register_scenarios(sub)
     from geo.overlap_cli import register as register_overlap
 
     register_overlap(sub)

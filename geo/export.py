@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -42,22 +41,6 @@ def coverage_frames(cov: Coverage, units: gpd.GeoDataFrame) -> dict[str, pd.Data
     prov = cov.by_province.reset_index()
     unc = units.loc[cov.uncovered, ["name", "province"]].reset_index()
     return {"summary": summary, "clusters": clusters, "provinces": prov, "uncovered": unc}
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
 
 
 def xlsx_bytes(frames: Mapping[str, pd.DataFrame]) -> bytes:

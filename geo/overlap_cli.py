@@ -3,32 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 import pandas as pd
 
-from geo.errors import RegiokaartError
-
-
-def emit(data: str | bytes, out: str | None, binary_format: str | None = None) -> None:
-    """Write to ``out`` atomically, or print to stdout (text only)."""
-    from geo.export import atomic_write_bytes
-
-    if out:
-        atomic_write_bytes(out, data.encode("utf-8") if isinstance(data, str) else data)
-        print(f"written: {out}", file=sys.stderr)
-    elif isinstance(data, bytes):
-        raise RegiokaartError(f"--format {binary_format} needs --out PATH.")
-    else:
-        sys.stdout.write(data if data.endswith("\n") else data + "\n")
-
-
-def format_table(df: pd.DataFrame) -> str:
-    with pd.option_context(
-        "display.max_rows", 500, "display.width", 250, "display.max_colwidth", 60
-    ):
-        return df.to_string(index=False)
+from geo.cliout import add_common_args, emit, format_table
 
 
 def default_population_year(grid: int, data_dir: Any) -> int:
@@ -163,13 +142,11 @@ def register(sub: Any) -> None:
     p.add_argument("--region-column", help="column of a layer file that names the region")
     p.add_argument("--format", choices=["table", "csv", "xlsx", "json"], default="table")
     p.add_argument("--out", help="output file (required for xlsx)")
-    p.add_argument("--data-dir", help="folder with the source files (default: see README)")
-    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    add_common_args(p)
     p.set_defaults(func=cmd_overlap)
 
     p = sub.add_parser("layers", help="the shipped comparison layers and their completeness")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.add_argument("--out", help="output file")
-    p.add_argument("--data-dir", help="folder with the source files (default: see README)")
-    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    add_common_args(p)
     p.set_defaults(func=cmd_layers)

@@ -16,13 +16,13 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
+from geo.atomic import atomic_write_text
 from geo.codes import Crosswalk, is_brussels, is_flemish, normalise_code
 from geo.errors import GridError, PlanError, RegiokaartError
 from geo.settings import GRIDS
@@ -323,16 +323,4 @@ def read_plan(
 
 def write_plan_atomic(plan: Plan, path: str | os.PathLike[str]) -> Path:
     """Write the plan CSV atomically: a temporary file in the same folder, fsync, then rename."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(plan.to_csv_text())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_write_text(path, plan.to_csv_text())

@@ -9,8 +9,6 @@ public address (when one exists) and their sha256. :func:`verify` checks a data 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import tomllib
 import urllib.error
 import urllib.request
@@ -18,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from geo.atomic import atomic_write_bytes
 from geo.errors import ChecksumError, DataDirError
 from geo.settings import MANIFEST_PATH
 
@@ -144,20 +143,6 @@ def _http_get(url: str, timeout: float = 60.0) -> bytes:
         return data
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @dataclass(frozen=True)
 class FetchReport:
     downloaded: list[str]
@@ -206,7 +191,7 @@ def fetch(
                     f"Checksum mismatch for {f.path} downloaded from {url}: expected {f.sha256}, "
                     f"got {got}. Nothing was written."
                 )
-            _atomic_write(p, data)
+            atomic_write_bytes(p, data)
             downloaded.append(f.path)
     return FetchReport(downloaded, present, manual)
 

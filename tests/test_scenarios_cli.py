@@ -1,0 +1,100 @@
+"""CLI: regiokaart evaluate / rules / scenarios (real data for evaluate)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from regiokaart_cli import main
+from scenarios.definitions import load_scenario, scenario_ids
+from scenarios.rules import load_rule_set
+
+BASE = ["evaluate", "--plan", "partnerships-2017", "--grid", "2018", "--population-year", "2016"]
+
+
+def run_json(capsys, data_dir, *extra: str) -> dict:
+    code = main([*BASE, "--data-dir", str(data_dir), "--format", "json", *extra])
+    out = capsys.readouterr().out
+    assert code == 0
+    return json.loads(out)
+
+
+@pytest.mark.realdata
+def test_evaluate_json(capsys, data_dir):
+    d = run_json(capsys, data_dir, "--scenario", "beleidsregisseur")
+    assert d["total_subsidy_eur"] == 1_875_000 and d["budget_eur"] == 1_875_000
+    assert d["within_budget"] is True
+    assert len(d["clusters"]) == 32
+    c = {x["cluster"]: x for x in d["clusters"]}
+    assert c["antwerpen"]["subsidy_eur"] == 200_000 and c["antwerpen"]["eligible"] is True
+    assert c["antwerpen"]["population"] == 517_042
+    assert d["comparison_layer"] == "vervoerregio"
+    v = next(x for x in d["clusters"] if x["violations"])["violations"][0]
+    assert set(v) == {"rule_id", "cluster", "observed", "limit", "severity", "message_nl",
+                      "message_en"}  # fmt: skip
+
+
+@pytest.mark.realdata
+def test_evaluate_budget_and_minimum(capsys, data_dir):
+    d = run_json(capsys, data_dir, "--scenario", "terreinregisseur", "--budget", "1500000",
+                 "--min-population", "80000")  # fmt: skip
+    assert d["budget_eur"] == 1_500_000 and d["within_budget"] is False
+    assert d["parameters"]["rule_set"] == {"budget_eur": 1_500_000, "min_population": 80_000}
+    assert d["violation_counts"]["min_population"] == 4  # the four 60k-80k partnerships
+    d = run_json(capsys, data_dir, "--scenario", "terreinregisseur", "--budget", "2020-2025")
+    assert d["budget_eur"] == 2_225_000 and d["within_budget"] is True
+
+
+@pytest.mark.realdata
+def test_evaluate_table_and_xlsx(capsys, data_dir, tmp_path):
+    assert main([*BASE, "--data-dir", str(data_dir), "--scenario", "bestuursregisseur"]) == 0
+    out = capsys.readouterr().out
+    assert "total subsidy: EUR 1,875,000" in out and "antwerpen" in out
+    target = tmp_path / "e.xlsx"
+    code = main([*BASE, "--data-dir", str(data_dir), "--scenario", "bestuursregisseur",
+                 "--format", "xlsx", "--out", str(target)])  # fmt: skip
+    assert code == 0 and target.stat().st_size > 1000
+    capsys.readouterr()
+    assert main([*BASE, "--scenario", "bestuursregisseur", "--format", "xlsx"]) == 2
+    assert "needs --out" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--scenario", "nope"], "Known scenarios: bestuursregisseur, terreinregisseur"),
+        (["--scenario", "terreinregisseur", "--rules", "nope"], "Known rule sets: regierol-2012"),
+        (["--scenario", "terreinregisseur", "--budget", "lots"], "call-2013"),
+        (["--scenario", "terreinregisseur", "--min-population", "-5"], "min_population"),
+    ],
+)
+def test_evaluate_errors_exit_2(capsys, args, expected):
+    assert main([*BASE, *args]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+
+
+def test_rules_lists_every_parameter_with_source(capsys):
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    rs = load_rule_set("regierol-2012")
+    for name in rs.meta:
+        assert f"  {name} = " in out
+    assert "aanname" in out and "source:" in out
+    assert main(["rules", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data[0]["id"] == "regierol-2012"
+    assert {p["name"] for p in data[0]["parameters"]} == set(rs.meta)
+
+
+def test_scenarios_lists_every_parameter(capsys):
+    assert main(["scenarios", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [s["id"] for s in data] == scenario_ids()
+    for s in data:
+        names = {p["name"] for p in s["parameters"]}
+        assert names == set(load_scenario(s["id"]).meta)
+        assert any(p["assumption"] for p in s["parameters"])
+    assert main(["scenarios"]) == 0
+    assert "beleidsregisseur: Beleidsregisseur" in capsys.readouterr().out
