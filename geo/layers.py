@@ -852,6 +852,28 @@ def read_user_layer(
     return out
 
 
+def read_user_layer_bytes(
+    data: bytes,
+    filename: str,
+    grid: int,
+    data_dir: str | os.PathLike[str],
+    region_column: str | None = None,
+) -> pd.DataFrame:
+    """:func:`read_user_layer` for an upload (bytes and the original file name, whose suffix
+    tells the format). Cached by content."""
+    import hashlib
+    import tempfile
+
+    name = Path(filename).name or "layer"
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / "regiokaart-layers" / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / name
+    if not p.exists() or p.stat().st_size != len(data):
+        p.write_bytes(data)
+    return read_user_layer(p, grid, data_dir, region_column)
+
+
 def get_layer(
     spec: str, grid: int, data_dir: str | os.PathLike[str], region_column: str | None = None
 ) -> pd.DataFrame:

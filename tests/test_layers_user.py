@@ -242,3 +242,14 @@ def test_unsupported_and_missing(data_dir, tmp_path):
     with pytest.raises(LayerError, match="not found"):
         read_user_layer(tmp_path / "nope.gpkg", 2019, data_dir)
     assert issubclass(LayerError, RegiokaartError)
+
+
+def test_upload_bytes_and_xlsx_table(data_dir, tmp_path):
+    from geo.layers import read_user_layer_bytes
+
+    x = tmp_path / "m.xlsx"
+    pd.DataFrame({"NIS": ["44021", "44020"], "Gebied": ["G", "G"]}).to_excel(x, index=False)
+    layer = read_user_layer_bytes(x.read_bytes(), "upload.xlsx", 2019, data_dir)
+    assert layer.set_index("nis_code")["region"].to_dict() == {"44020": "G", "44021": "G"}
+    with pytest.raises(LayerError, match="not a valid zip archive"):
+        read_user_layer_bytes(b"PK\x03\x04broken", "regions.zip", 2019, data_dir)
