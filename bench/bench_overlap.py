@@ -68,6 +68,13 @@ def main() -> None:
               f"{'n/a' if ari is None else f'{ari:7.3f}'}")  # fmt: skip
     print(f"all {len(registry())} layers: load (cold) {total_cold:.0f} ms, reports (warm) "
           f"{total_warm:.0f} ms")  # fmt: skip
+    from geo.overlap import agreement, cluster_alignment
+
+    layer = load_layer("streekwerking", 2019, dd)
+    ca = timed(lambda: cluster_alignment(plan, layer, gd.population), 20)
+    ag = timed(lambda: agreement(layers.plan_layer(plan), layer), 20)
+    print(f"per edit (streekwerking): cluster_alignment median {statistics.median(ca):.1f} ms; "
+          f"agreement (ARI + nesting + by province) median {statistics.median(ag):.1f} ms")  # fmt: skip
 
     # polygon overlay: the Provincies in Cijfers police-zone polygons (107) on the 2019 grid
     from geo.sources import checked_path
