@@ -253,3 +253,29 @@ def test_upload_bytes_and_xlsx_table(data_dir, tmp_path):
     assert layer.set_index("nis_code")["region"].to_dict() == {"44020": "G", "44021": "G"}
     with pytest.raises(LayerError, match="not a valid zip archive"):
         read_user_layer_bytes(b"PK\x03\x04broken", "regions.zip", 2019, data_dir)
+
+
+def test_table_weights_and_double_membership(data_dir, tmp_path):
+    p = tmp_path / "w.csv"
+    p.write_text("nis_code,region,weight\n44021,A,0.6\n44021,B,0.4\n44020,A,1\n", encoding="utf-8")
+    layer = read_user_layer(p, 2019, data_dir)
+    w = layer.set_index(["nis_code", "region"])["weight"]
+    assert w[("44021", "A")] == pytest.approx(0.6) and w[("44021", "B")] == pytest.approx(0.4)
+    p.write_text("nis_code,region\n44021,A\n44021,B\n", encoding="utf-8")
+    with pytest.raises(LayerError, match=r"more than one region.*44021 \(Gent\)"):
+        read_user_layer(p, 2019, data_dir)
+    p.write_text("nis_code,region,weight\n44021,A,1.5\n", encoding="utf-8")
+    with pytest.raises(LayerError, match=r"'weight' must hold numbers in \(0, 1\]"):
+        read_user_layer(p, 2019, data_dir)
+
+
+def test_region_column_choice(data_dir, tmp_path):
+    units = load_units(2019, data_dir)
+    g = units.loc[["44021", "44020"], ["geometry"]].assign(code=["1", "2"], label=["G", "M"])
+    g.to_file(tmp_path / "two.gpkg")
+    with pytest.raises(LayerError, match="cannot tell which column names the region"):
+        read_user_layer(tmp_path / "two.gpkg", 2019, data_dir)
+    layer = read_user_layer(tmp_path / "two.gpkg", 2019, data_dir, region_column="label")
+    assert layer.set_index("nis_code")["region"].to_dict() == {"44020": "M", "44021": "G"}
+    with pytest.raises(LayerError, match="no column 'nope'"):
+        read_user_layer(tmp_path / "two.gpkg", 2019, data_dir, region_column="nope")
