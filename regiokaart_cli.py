@@ -140,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     from scenarios.cli import register as register_scenarios
 
     register_scenarios(sub)
+    from geo.overlap_cli import register as register_overlap
+
+    register_overlap(sub)
     for ext in _EXTENSIONS:
         ext(sub)
     return parser

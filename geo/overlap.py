@@ -2,50 +2,378 @@
 
 A layer is a table ``regions`` with columns ``nis_code``, ``region`` and ``weight``: the share of the
 municipality's population that lies in that region (1 for membership tables; fractions when the
-layer's polygons cut through municipalities). ``regions.attrs`` carries ``grid`` and ``layer``.
+layer's polygons cut through municipalities). ``regions.attrs`` carries ``grid`` and ``layer``
+(see :mod:`geo.layers` for loading shipped and user layers).
+
+Metrics:
+
+* per cluster (:func:`cluster_alignment`): regions touched, the dominant region and the share of the
+  cluster's population in it, whether it nests inside one region, members outside the layer;
+* per region (:func:`region_alignment`): clusters touching it and the share of its population they
+  cover;
+* per pair of divisions (:func:`agreement`): the adjusted Rand index (ARI) on the municipalities both
+  cover (1 = identical divisions, about 0 = no more alike than chance), the share of clusters nested
+  in one region, overall and by province.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
+from geo.codes import province_of
 from geo.errors import GridError
 from geo.plans import Plan
 
 ALIGNMENT_COLUMNS = [
     "cluster", "regions_touched", "dominant_region", "dominant_share", "nested", "n_outside",
+    "outside_share",
 ]  # fmt: skip
+REGION_COLUMNS = [
+    "region", "n_municipalities", "population", "clusters_touching", "clusters", "covered_share",
+    "dominant_cluster", "dominant_cluster_share",
+]  # fmt: skip
+EPS = 1e-9
+
+
+def _check_grid(plan_grid: int, regions: pd.DataFrame) -> None:
+    grid = regions.attrs.get("grid")
+    if grid is not None and grid != plan_grid:
+        raise GridError(
+            f"Layer on the {grid} grid, plan on the {plan_grid} grid; load the layer for the plan's "
+            "grid (geo.layers.load_layer moves it with the crosswalk)."
+        )
 
 
 def cluster_alignment(plan: Plan, regions: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
     """Per cluster: regions touched, the dominant region and the share of the cluster's population
-    in it (0-1), whether the cluster nests inside one region, and members outside the layer."""
-    grid = regions.attrs.get("grid")
-    if grid is not None and grid != plan.grid:
-        raise GridError(f"Layer on the {grid} grid, plan on the {plan.grid} grid; move one first.")
+    in it (0-1), whether the cluster nests inside one region, and members outside the layer
+    (``n_outside``: members with no region at all; ``outside_share``: the share of the cluster's
+    population in no region, which also counts parts of split municipalities).
+
+    Pass areas instead of population (``units["area_km2"]``) for area-weighted shares."""
+    _check_grid(plan.grid, regions)
     m = plan.membership
     pop = population.astype(float)
-    joined = m.merge(regions[["nis_code", "region", "weight"]], on="nis_code", how="left")
-    joined["pop"] = joined["nis_code"].map(pop) * joined["share"] * joined["weight"].fillna(0.0)
-    cl_pop = (m.assign(pop=m["nis_code"].map(pop) * m["share"])).groupby("cluster")["pop"].sum()
+    m_pop = m["nis_code"].map(pop).fillna(0.0) * m["share"]
+    cl_pop = m_pop.groupby(m["cluster"]).sum()
+    joined = m.merge(regions[["nis_code", "region", "weight"]], on="nis_code", how="inner")
+    joined["pop"] = joined["nis_code"].map(pop).fillna(0.0) * joined["share"] * joined["weight"]
+    by = joined.groupby(["cluster", "region"])["pop"].sum()
+    by = by[by > 0]
+    touched = by.groupby(level=0).size()
+    inside = by.groupby(level=0).sum()
+    top = by.sort_index().groupby(level=0).idxmax()
+    top_pop = by.groupby(level=0).max()
+    in_layer = set(regions["nis_code"])
+    out_m = m[~m["nis_code"].isin(in_layer)]
+    n_out = out_m.groupby("cluster")["nis_code"].nunique()
     rows = []
     for cl in plan.clusters:
-        g = joined[joined["cluster"] == cl]
-        inside = g.dropna(subset=["region"])
-        by_region = inside.groupby("region")["pop"].sum().sort_values(ascending=False)
-        by_region = by_region[by_region > 0]
         total = float(cl_pop.get(cl, 0.0))
-        outside = sorted(set(g["nis_code"]) - set(inside["nis_code"]))
-        dom = str(by_region.index[0]) if len(by_region) else None
-        share = float(by_region.iloc[0] / total) if len(by_region) and total > 0 else 0.0
+        n_t = int(touched.get(cl, 0))
+        dom = str(top[cl][1]) if n_t else None
+        share = float(top_pop[cl]) / total if n_t and total > 0 else 0.0
+        out_share = max(0.0, 1.0 - float(inside.get(cl, 0.0)) / total) if total > 0 else 0.0
+        n_o = int(n_out.get(cl, 0))
         rows.append(
             {
                 "cluster": cl,
-                "regions_touched": len(by_region),
+                "regions_touched": n_t,
                 "dominant_region": dom,
                 "dominant_share": share,
-                "nested": bool(len(by_region) == 1 and not outside and share > 1 - 1e-9),
-                "n_outside": len(outside),
+                "nested": bool(n_t == 1 and n_o == 0 and share > 1 - 1e-9),
+                "n_outside": n_o,
+                "outside_share": out_share if out_share > EPS else 0.0,
             }
         )
     return pd.DataFrame(rows, columns=ALIGNMENT_COLUMNS)
+
+
+def region_alignment(plan: Plan, regions: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
+    """Per region of the layer: its municipalities and population, the clusters touching it, and
+    the share of its population that lies in some cluster (``covered_share``) and in the largest
+    one (``dominant_cluster_share``)."""
+    _check_grid(plan.grid, regions)
+    pop = population.astype(float)
+    r = regions[["nis_code", "region", "weight"]].copy()
+    r["pop"] = r["nis_code"].map(pop).fillna(0.0) * r["weight"]
+    reg_pop = r.groupby("region")["pop"].sum()
+    reg_n = r.groupby("region")["nis_code"].nunique()
+    joined = r.merge(plan.membership, on="nis_code", how="inner")
+    joined["in_pop"] = joined["pop"] * joined["share"]
+    by = joined.groupby(["region", "cluster"])["in_pop"].sum()
+    by = by[by > 0].sort_values(ascending=False, kind="stable")
+    rows = []
+    groups = {k: g for k, g in by.groupby(level=0, sort=False)}
+    for reg in sorted(reg_pop.index):
+        total = float(reg_pop[reg])
+        g = groups.get(reg)
+        clusters = [str(c) for c in g.index.get_level_values(1)] if g is not None else []
+        covered = float(g.sum()) if g is not None else 0.0
+        top = float(g.iloc[0]) if g is not None else 0.0
+        rows.append(
+            {
+                "region": str(reg),
+                "n_municipalities": int(reg_n[reg]),
+                "population": total,
+                "clusters_touching": len(clusters),
+                "clusters": clusters,
+                "covered_share": covered / total if total > 0 else 0.0,
+                "dominant_cluster": clusters[0] if clusters else None,
+                "dominant_cluster_share": top / total if total > 0 else 0.0,
+            }
+        )
+    return pd.DataFrame(rows, columns=REGION_COLUMNS)
+
+
+# ----------------------------------------------------------------------------- agreement
+def _comb2(x: np.ndarray | float) -> Any:
+    return np.asarray(x, dtype=float) * (np.asarray(x, dtype=float) - 1.0) / 2.0
+
+
+def adjusted_rand_index(contingency: np.ndarray | pd.DataFrame) -> float:
+    """Adjusted Rand index (Hubert & Arabie 1985) from a contingency table ``n_ij`` (rows: the
+    groups of one division, columns: of the other). Counts may be fractional (split municipalities).
+
+    1 for identical divisions (up to relabelling), about 0 for chance agreement, negative below
+    chance. When both divisions are trivial in the same way (everything in one group, or every item
+    alone) the index is defined as 1; with fewer than two items it is NaN.
+    """
+    n_ij = np.asarray(contingency, dtype=float)
+    n = float(n_ij.sum())
+    if n < 2.0 - EPS:
+        return float("nan")
+    index = float(_comb2(n_ij).sum())
+    a = float(_comb2(n_ij.sum(axis=1)).sum())
+    b = float(_comb2(n_ij.sum(axis=0)).sum())
+    total = float(_comb2(n))
+    expected = a * b / total
+    max_index = (a + b) / 2.0
+    if math.isclose(max_index, expected, abs_tol=1e-12):
+        return 1.0
+    return (index - expected) / (max_index - expected)
+
+
+def ari_labels(labels_a: list[Any] | pd.Series, labels_b: list[Any] | pd.Series) -> float:
+    """Adjusted Rand index of two label lists of equal length (one label per item)."""
+    if len(labels_a) != len(labels_b):
+        raise ValueError("label lists differ in length")
+    ct = pd.crosstab(pd.Series(list(labels_a)), pd.Series(list(labels_b)))
+    return adjusted_rand_index(ct.to_numpy())
+
+
+def contingency(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Cross table of two layers on the municipalities both cover: cell (i, j) sums, over those
+    municipalities, weight in group i of ``a`` times weight in region j of ``b``."""
+    left = a[["nis_code", "region", "weight"]].rename(columns={"region": "a", "weight": "wa"})
+    right = b[["nis_code", "region", "weight"]].rename(columns={"region": "b", "weight": "wb"})
+    j = left.merge(right, on="nis_code", how="inner")
+    j["n"] = j["wa"] * j["wb"]
+    if j.empty:
+        return pd.DataFrame(dtype=float)
+    return j.pivot_table(index="a", columns="b", values="n", aggfunc="sum", fill_value=0.0)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Agreement between two divisions (``a``: e.g. the plan, ``b``: the layer)."""
+
+    ari: float
+    n_common: int
+    n_a: int
+    n_b: int
+    n_clusters_covered: int
+    n_nested: int
+    by_province: pd.DataFrame = field(repr=False)
+    n_identical: int = 0
+
+    @property
+    def share_nested(self) -> float | None:
+        """Of the clusters of ``a`` wholly covered by ``b``: the share nested in one region."""
+        return self.n_nested / self.n_clusters_covered if self.n_clusters_covered else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ari": _num(self.ari),
+            "n_common": self.n_common,
+            "n_a": self.n_a,
+            "n_b": self.n_b,
+            "n_clusters_covered": self.n_clusters_covered,
+            "n_nested": self.n_nested,
+            "share_nested": self.share_nested,
+            "n_identical": self.n_identical,
+            "by_province": [
+                {k: _num(v) for k, v in row.items()} for row in self.by_province.to_dict("records")
+            ],
+        }
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, float | np.floating) and math.isnan(float(v)):
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _ari_of(joined: pd.DataFrame) -> float:
+    if joined.empty:
+        return float("nan")
+    ct = joined.groupby(["a", "b"])["n"].sum().unstack().fillna(0.0)
+    return adjusted_rand_index(ct.to_numpy())
+
+
+def _nesting(a: pd.DataFrame, b: pd.DataFrame, joined: pd.DataFrame) -> pd.DataFrame:
+    """Per group of ``a``: wholly covered by ``b`` (every member's weight in b sums to 1), nested in
+    one region of ``b``, identical to one region of ``b``; plus its majority province."""
+    cols = ["group", "covered", "nested", "identical", "province"]
+    if a.empty:
+        return pd.DataFrame(columns=cols)
+    bw = b.groupby("nis_code")["weight"].sum()
+    a = a.assign(
+        covered=a["nis_code"].map(bw).fillna(0.0) >= 1 - 1e-6,
+        province=a["nis_code"].map(province_of),
+        whole=a["weight"] == 1.0,
+    )
+    ga = a.groupby("region")
+    covered = ga["covered"].all()
+    whole = ga["whole"].all()
+    members = ga["nis_code"].agg(frozenset)
+    province = ga["province"].agg(lambda x: x.value_counts().index[0])
+    hits = joined[joined["n"] > 0].groupby("a")["b"].agg(["nunique", "first"])
+    n_regions = hits["nunique"].reindex(covered.index).fillna(0)
+    first_region = hits["first"].reindex(covered.index)
+    nested = covered & (n_regions == 1)
+    b_members = b.groupby("region")["nis_code"].agg(frozenset)
+    b_whole = (b["weight"] == 1.0).groupby(b["region"]).all()
+    identical = [
+        bool(nst and wh and b_whole[r] and b_members[r] == mem)
+        for nst, wh, r, mem in zip(nested, whole, first_region, members, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "group": covered.index,
+            "covered": covered.to_numpy(),
+            "nested": nested.to_numpy(),
+            "identical": identical,
+            "province": province.to_numpy(),
+        },
+        columns=cols,
+    )
+
+
+def agreement(a: pd.DataFrame, b: pd.DataFrame) -> Agreement:
+    """Agreement of two divisions given as layer frames on the same grid (a plan: use
+    :func:`geo.layers.plan_layer`). ARI on the municipalities both cover, overall and per province
+    (NaN where fewer than two municipalities are shared); nesting of ``a``'s groups in ``b``'s."""
+    ga, gb = a.attrs.get("grid"), b.attrs.get("grid")
+    if ga is not None and gb is not None and ga != gb:
+        raise GridError(f"Cannot compare a division on the {ga} grid with one on the {gb} grid.")
+    left = a[["nis_code", "region", "weight"]].rename(columns={"region": "a", "weight": "wa"})
+    right = b[["nis_code", "region", "weight"]].rename(columns={"region": "b", "weight": "wb"})
+    joined = left.merge(right, on="nis_code", how="inner")
+    joined["n"] = joined["wa"] * joined["wb"]
+    prov_of = {c: province_of(c) for c in set(a["nis_code"]) | set(b["nis_code"])}
+    joined["province"] = joined["nis_code"].map(prov_of)
+    nest = _nesting(a, b, joined)
+    prov_rows = []
+    for p in sorted(set(prov_of.values())):
+        jp = joined[joined["province"] == p]
+        np_ = nest[nest["province"] == p]
+        prov_rows.append(
+            {
+                "province": p,
+                "ari": _ari_of(jp),
+                "n_common": int(jp["nis_code"].nunique()),
+                "n_clusters_covered": int(np_["covered"].sum()),
+                "n_nested": int(np_["nested"].sum()),
+                "n_identical": int(np_["identical"].sum()),
+            }
+        )
+    return Agreement(
+        ari=_ari_of(joined),
+        n_common=int(joined["nis_code"].nunique()),
+        n_a=int(a["nis_code"].nunique()),
+        n_b=int(b["nis_code"].nunique()),
+        n_clusters_covered=int(nest["covered"].sum()),
+        n_nested=int(nest["nested"].sum()),
+        by_province=pd.DataFrame(prov_rows),
+        n_identical=int(nest["identical"].sum()),
+    )
+
+
+# ----------------------------------------------------------------------------- report
+def overlap_report(
+    plan: Plan,
+    layer: pd.DataFrame,
+    population: pd.Series,
+    areas: pd.Series | None = None,
+) -> dict[str, Any]:
+    """Everything the CLI and the app show for one plan and one layer, as plain JSON-able data.
+
+    Top-level keys: ``layer`` (id), ``layer_name``, ``layer_partial``, ``layer_completeness`` (share
+    of the plan's municipalities the layer covers), ``agreement`` (ARI on the municipalities both
+    cover), ``share_nested``, ``clusters`` (per-cluster alignment), ``regions``, ``by_province``,
+    ``weighting`` and ``notes``. With ``areas`` (km² per municipality) each cluster also gets
+    ``dominant_share_area``.
+    """
+    from geo.layers import plan_layer
+
+    _check_grid(plan.grid, layer)
+    attrs = layer.attrs
+    clusters = cluster_alignment(plan, layer, population)
+    clusters.insert(1, "cluster_name", [plan.display_name(c) for c in clusters["cluster"]])
+    if areas is not None:
+        by_area = cluster_alignment(plan, layer, areas)
+        clusters["dominant_share_area"] = by_area["dominant_share"].to_numpy()
+    names = attrs.get("region_names") or {}
+    if names:
+        clusters["dominant_region_name"] = [
+            names.get(r, r) if r is not None else None for r in clusters["dominant_region"]
+        ]
+    regions = region_alignment(plan, layer, population)
+    ag = agreement(plan_layer(plan), layer)
+    plan_codes = set(plan.membership["nis_code"])
+    covered = plan_codes & set(layer.loc[layer["weight"] > 0, "nis_code"])
+    year = population.attrs.get("year")
+    weighting = f"population on 1 January {year}" if year else "population"
+    if attrs.get("weighting") == "area" or (layer["weight"] < 1.0).any():
+        weighting += (
+            "; municipalities split between regions are counted by their share in each region"
+            + (
+                " (share of area: population assumed spread evenly by area within a municipality)"
+                if attrs.get("weighting") == "area"
+                else ""
+            )
+        )
+    notes = list(attrs.get("notes", ())) + list(plan.notes)
+    if attrs.get("partial"):
+        notes.insert(0, f"layer '{attrs.get('layer')}' is PARTIAL: municipalities it does not list "
+                     "are unknown, not 'outside every region'")  # fmt: skip
+    return {
+        "plan": plan.name,
+        "grid": plan.grid,
+        "population_year": year,
+        "layer": attrs.get("layer"),
+        "layer_name": attrs.get("name"),
+        "layer_partial": bool(attrs.get("partial", False)),
+        "layer_native_grid": attrs.get("native_grid"),
+        "layer_completeness": len(covered) / len(plan_codes) if plan_codes else 0.0,
+        "n_plan_municipalities": len(plan_codes),
+        "n_common": ag.n_common,
+        "agreement": _num(ag.ari),
+        "share_nested": ag.share_nested,
+        "n_clusters_covered": ag.n_clusters_covered,
+        "n_nested": ag.n_nested,
+        "n_identical": ag.n_identical,
+        "weighting": weighting,
+        "clusters": [{k: _num(v) for k, v in r.items()} for r in clusters.to_dict("records")],
+        "regions": [{k: _num(v) for k, v in r.items()} for r in regions.to_dict("records")],
+        "by_province": ag.to_dict()["by_province"],
+        "notes": notes,
+    }

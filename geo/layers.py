@@ -1,0 +1,923 @@
+"""Comparison layers: other regional divisions to hold a plan against.
+
+A layer *as loaded* is a DataFrame with columns ``nis_code``, ``region`` and ``weight`` (the share of
+the municipality's population in that region: 1 for membership tables, fractions when a municipality
+is split) and ``attrs``: ``grid``, ``layer`` (id), ``name``, ``partial`` (bool), ``native_grid`` (the
+grid the source is defined on), ``kind`` and ``notes`` (tuple of plain-language remarks, e.g. split
+municipalities). This is the format :func:`geo.overlap.cluster_alignment` takes.
+
+The shipped layers are declared in ``geo/layers.toml``; :func:`registry` reads it. Users bring their
+own layer with :func:`read_user_layer` (membership CSV/XLSX, or polygons: GeoPackage, GeoJSON, zipped
+Shapefile).
+
+Moving a layer between grids (decision, see docs/overlap-findings.md):
+
+* **to a later grid** (layer on 2018/2019, analysis on 2025): the crosswalk sums predecessors; a merged
+  municipality whose predecessors were in different regions (or partly outside the layer) gets
+  fractional weights by the predecessors' population, and a note names it.
+* **to an earlier grid** (layer on 2025, plan on 2018): each pre-merger municipality *inherits* the
+  region(s) of its successor. Mergers only ever join whole municipalities, so a predecessor lies
+  inside its successor and therefore inside the successor's region: for whole memberships this is
+  exact. Only if the successor itself is split between regions (fractional weights) is the inherited
+  fraction an approximation, and a note says so. We do this instead of moving the plan forward, which
+  would split the plan's clusters and change the units being compared.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import tomllib
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.codes import (
+    Crosswalk,
+    arrondissement_of,
+    is_brussels,
+    is_flemish,
+    load_crosswalk,
+    normalise_code,
+    province_of,
+)
+from geo.errors import CRSError, GridError, RegiokaartError, UnknownNameError
+from geo.grids import check_grid, load_units, require_same_crs
+from geo.settings import CRS_METRIC, GRIDS, PARTNERSHIPS_DIR
+from geo.sources import checked_path
+
+LAYERS_TOML = Path(__file__).resolve().parent / "layers.toml"
+LAYER_COLUMNS = ["nis_code", "region", "weight"]
+#: Pieces of a municipality smaller than this share of its area are digitising slivers and dropped;
+#: a municipality covered for at least 1 - SLIVER is treated as wholly covered.
+SLIVER = 0.001
+#: Two user polygons of different regions may overlap by at most this share of the smaller one.
+OVERLAP_TOLERANCE = 0.001
+
+REGION_COLUMNS = (
+    "region",
+    "region_name",
+    "regio",
+    "gebied",
+    "zone",
+    "cluster",
+    "naam",
+    "name",
+    "id",
+)
+TABLE_REGION_COLUMNS = ("region", "region_name", "regio", "gebied", "zone", "cluster")
+TABLE_CODE_COLUMNS = ("nis_code", "nis", "niscode", "refnis", "code", "gemeente_code")
+TABLE_NAME_COLUMNS = ("municipality", "gemeente", "municipality_name", "naam", "name")
+
+
+class LayerError(RegiokaartError):
+    """A comparison layer is unknown, unreadable or invalid."""
+
+
+# ------------------------------------------------------------------------------------ registry
+@dataclass(frozen=True)
+class LayerInfo:
+    """One shipped layer, as declared in ``geo/layers.toml``."""
+
+    id: str
+    name_nl: str
+    name_en: str
+    kind: str
+    source: str
+    partial: bool = False
+    partial_label: str = ""
+    note: str = ""
+    file: str = ""
+    grid: int | None = None
+    variants: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    regions: tuple[str, ...] = ()
+    exclude_regions: tuple[str, ...] = ()
+    code_column: str = ""
+    region_column: str = ""
+    polygons: str = ""
+    field: str = ""
+
+    @property
+    def grids(self) -> list[int]:
+        """The grid(s) the source is defined on (every grid for NIS-derived layers)."""
+        if self.kind == "nis":
+            return sorted(GRIDS)
+        if self.variants:
+            return sorted(self.variants)
+        return [int(self.grid)] if self.grid is not None else []
+
+    def label(self, lang: str = "nl") -> str:
+        name = self.name_en if lang == "en" else self.name_nl
+        return f"{name} ({self.partial_label})" if self.partial and self.partial_label else name
+
+    def data_files(self) -> list[str]:
+        """Files of the data directory this layer reads (all in the source manifest)."""
+        if self.kind in ("regions-csv", "pinc"):
+            return [self.file]
+        return []
+
+
+@lru_cache(maxsize=2)
+def _registry(path: Path) -> dict[str, LayerInfo]:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise LayerError(f"Cannot read the layer registry {path}: {exc}") from exc
+    out: dict[str, LayerInfo] = {}
+    for d in raw.get("layer", []):
+        d = dict(d)
+        d["variants"] = {int(k): tuple(v) for k, v in d.get("variants", {}).items()}
+        for k in ("regions", "exclude_regions"):
+            d[k] = tuple(d.get(k, ()))
+        info = LayerInfo(**d)
+        if info.kind not in ("regions-csv", "pinc", "nis", "plan"):
+            raise LayerError(f"Layer '{info.id}' in {path.name}: unknown kind '{info.kind}'.")
+        if info.id in out:
+            raise LayerError(f"Layer id '{info.id}' appears twice in {path.name}.")
+        out[info.id] = info
+    return out
+
+
+def registry() -> dict[str, LayerInfo]:
+    """The shipped layers by id, in the order of ``geo/layers.toml``."""
+    return dict(_registry(LAYERS_TOML))
+
+
+def layer_info(layer_id: str) -> LayerInfo:
+    reg = registry()
+    if layer_id not in reg:
+        close = difflib.get_close_matches(layer_id, list(reg), n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise LayerError(
+            f"Unknown layer '{layer_id}'.{hint} Shipped layers: {', '.join(reg)}; or give the path "
+            "of a layer file (CSV/XLSX membership table, GeoPackage, GeoJSON, zipped Shapefile)."
+        )
+    return reg[layer_id]
+
+
+# ------------------------------------------------------------------------------------ helpers
+def make_layer(
+    table: pd.DataFrame,
+    grid: int,
+    layer_id: str,
+    name: str,
+    partial: bool,
+    kind: str,
+    notes: tuple[str, ...] = (),
+    native_grid: int | None = None,
+    **extra: Any,
+) -> pd.DataFrame:
+    """A layer frame with the standard columns and attrs (rows sorted, weights as floats)."""
+    df = table[LAYER_COLUMNS].astype({"nis_code": "str", "region": "str", "weight": "float64"})
+    df = df.groupby(["nis_code", "region"])["weight"].sum().reset_index()
+    df = df[df["weight"] > 0].sort_values(["nis_code", "region"]).reset_index(drop=True)
+    attrs: dict[Any, Any] = {
+        "grid": grid,
+        "layer": layer_id,
+        "name": name,
+        "partial": bool(partial),
+        "kind": kind,
+        "native_grid": native_grid if native_grid is not None else grid,
+        "notes": tuple(notes),
+        **extra,
+    }
+    df.attrs = attrs
+    return df
+
+
+def _whole(codes: list[str], regions: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"nis_code": codes, "region": regions, "weight": 1.0})
+
+
+def _population_weights(grid: int, data_dir: Path) -> pd.Series:
+    """Population of the latest available year on ``grid`` (to weight forward moves)."""
+    from geo.population import available_years, data_grid_for_year, load_population
+
+    years = [y for y in available_years(data_dir) if data_grid_for_year(y) == grid]
+    if not years:
+        raise GridError(f"No population on the {grid} grid to weight a layer move.")
+    return load_population(max(years), grid, data_dir).astype(float)
+
+
+def move_layer(
+    layer: pd.DataFrame, target: int, crosswalk: Crosswalk, weights: pd.Series | None = None
+) -> pd.DataFrame:
+    """Move a layer to ``target`` grid (see the module docstring: forward sums, backward inherits).
+
+    ``weights`` (population on the layer's grid) weight forward moves; without them each predecessor
+    counts equally. Notes name every municipality that ends up split between regions.
+    """
+    source = int(layer.attrs["grid"])
+    target = check_grid(target)
+    attrs: dict[str, Any] = {str(k): v for k, v in layer.attrs.items()}
+    notes = list(attrs.get("notes", ()))
+    if source == target:
+        return layer
+    names = crosswalk.names
+    if source < target:
+        mapping = crosswalk.mapping(source, target)
+        preds = crosswalk.predecessors(source, target)
+        unknown = sorted(set(layer["nis_code"]) - set(mapping))
+        if unknown:
+            raise GridError(
+                f"Layer '{attrs.get('layer')}': codes not on the {source} grid: {', '.join(unknown[:10])}"
+            )
+        w = weights if weights is not None else pd.Series(1.0, index=list(mapping))
+        df = layer.copy()
+        df["new"] = df["nis_code"].map(mapping)
+        df["w"] = df["nis_code"].map(w).fillna(0.0).astype(float) * df["weight"]
+        denom = {n: float(sum(w.get(p, 0.0) for p in ps)) for n, ps in preds.items()}
+        df["weight"] = [
+            wi / denom[n] if denom[n] else 1.0 for wi, n in zip(df["w"], df["new"], strict=True)
+        ]
+        out: pd.DataFrame = df.groupby(["new", "region"])["weight"].sum().reset_index()
+        out = out.rename(columns={"new": "nis_code"})
+        out["weight"] = out["weight"].clip(upper=1.0)
+        out.loc[(out["weight"] - 1.0).abs() < 1e-9, "weight"] = 1.0
+        notes.append(f"moved from the {source} grid to the {target} grid (population-weighted)")
+        for code, grp in out.groupby("nis_code"):
+            if len(grp) == 1 and grp["weight"].iloc[0] == 1.0:
+                continue
+            parts = ", ".join(
+                f"{r} {x:.1%}" for r, x in zip(grp["region"], grp["weight"], strict=True)
+            )
+            rest = 1.0 - float(grp["weight"].sum())
+            if rest > 1e-9:
+                parts += f", outside the layer {rest:.1%}"
+            pred_names = ", ".join(names.get(p, p) for p in preds[str(code)])
+            notes.append(f"{code} (merged from {pred_names}) is split: {parts}")
+    else:
+        back = crosswalk.mapping(target, source)  # old code -> successor
+        by_new = {c: g for c, g in layer.groupby("nis_code")}
+        rows = []
+        for old, new in back.items():
+            g = by_new.get(new)
+            if g is None:
+                continue
+            rows.append(g.assign(nis_code=old))
+            if old != new and (len(g) > 1 or g["weight"].iloc[0] < 1.0):
+                notes.append(
+                    f"{old} ({names.get(old, old)}) inherits the split of its {source} successor "
+                    f"{new}; its fractions are approximate"
+                )
+        out = pd.concat(rows, ignore_index=True) if rows else layer.iloc[0:0].copy()
+        notes.append(
+            f"defined on the {source} grid; each {target}-grid municipality inherits the region of "
+            f"its {source}-grid successor (exact for whole memberships: mergers join whole "
+            "municipalities)"
+        )
+    attrs.update(grid=target, notes=tuple(notes))
+    return make_layer(
+        out,
+        target,
+        attrs["layer"],
+        attrs.get("name", attrs["layer"]),
+        attrs.get("partial", False),
+        attrs.get("kind", ""),
+        tuple(notes),
+        attrs.get("native_grid", source),
+        **{k: v for k, v in attrs.items() if k not in _STD_ATTRS},
+    )
+
+
+_STD_ATTRS = {"grid", "layer", "name", "partial", "kind", "native_grid", "notes"}
+
+
+# ------------------------------------------------------------------------------- shipped layers
+def _read_regions_csv(info: LayerInfo, grid: int, data_dir: Path) -> pd.DataFrame:
+    df = pd.read_csv(checked_path(data_dir, info.file), dtype=str)
+    keep = set(info.variants[grid])
+    df = df[df["region_layer"].isin(keep)]
+    if info.regions:
+        df = df[df["region_name"].isin(info.regions)]
+    df = df[~df["region_name"].isin(info.exclude_regions)]
+    codes = [normalise_code(c) for c in df["nis_code"]]
+    return _whole(codes, df["region_name"].str.strip().tolist())
+
+
+def _read_pinc(info: LayerInfo, grid: int, data_dir: Path) -> pd.DataFrame:
+    df = pd.read_excel(checked_path(data_dir, info.file), dtype=str)
+    df = df.dropna(subset=[info.code_column, info.region_column])
+    codes = df[info.code_column].map(normalise_code)
+    grid_codes = set(load_crosswalk(data_dir).codes(grid))
+    keep = codes.map(lambda c: is_flemish(c) and c in grid_codes)
+    keep &= ~df[info.region_column].isin(info.exclude_regions)
+    return _whole(codes[keep].tolist(), df.loc[keep, info.region_column].str.strip().tolist())
+
+
+def _read_nis(info: LayerInfo, grid: int, data_dir: Path) -> pd.DataFrame:
+    codes = [c for c in load_crosswalk(data_dir).codes(grid) if is_flemish(c)]
+    fn: Callable[[str], str] = province_of if info.field == "province" else arrondissement_of
+    return _whole(codes, [fn(c) for c in codes])
+
+
+def _read_plan_layer(
+    info: LayerInfo, grid: int, data_dir: Path
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    from geo.plans import parse_plan_table
+
+    p = PARTNERSHIPS_DIR / info.file
+    if not p.is_file():
+        raise LayerError(f"Layer '{info.id}': shipped partnerships file {p} is missing.")
+    df = pd.read_csv(p, dtype=str)
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    units = load_units(grid, data_dir)
+    _, membership, names = parse_plan_table(
+        df, grid, units.index, load_crosswalk(data_dir), None, source=p.name
+    )
+    m = membership.rename(columns={"cluster": "region", "share": "weight"})
+    return m, names
+
+
+@lru_cache(maxsize=64)
+def _native_layer(layer_id: str, native: int, data_dir: Path) -> pd.DataFrame:
+    info = layer_info(layer_id)
+    extra: dict[str, Any] = {}
+    if info.kind == "regions-csv":
+        table = _read_regions_csv(info, native, data_dir)
+    elif info.kind == "pinc":
+        table = _read_pinc(info, native, data_dir)
+    elif info.kind == "nis":
+        table = _read_nis(info, native, data_dir)
+    else:
+        table, names = _read_plan_layer(info, native, data_dir)
+        extra["region_names"] = names
+    grid_codes = set(load_crosswalk(data_dir).codes(native))
+    bad = sorted(set(table["nis_code"]) - grid_codes)
+    if bad:
+        raise LayerError(
+            f"Layer '{layer_id}': codes not on the {native} grid: {', '.join(bad[:10])}"
+        )
+    notes = (f"PARTIAL layer: {info.note}",) if info.partial and info.note else ()
+    return make_layer(
+        table, native, info.id, info.label(), info.partial, info.kind, notes, native, **extra
+    )
+
+
+def _native_grid_for(info: LayerInfo, grid: int) -> int:
+    grids = info.grids
+    if grid in grids:
+        return grid
+    earlier = [g for g in grids if g < grid]
+    return max(earlier) if earlier else min(grids)
+
+
+@lru_cache(maxsize=64)
+def _load_layer_cached(layer_id: str, grid: int, data_dir: Path) -> pd.DataFrame:
+    info = layer_info(layer_id)
+    native = _native_grid_for(info, grid)
+    layer = _native_layer(layer_id, native, data_dir)
+    if native == grid:
+        return layer
+    weights = _population_weights(native, data_dir) if native < grid else None
+    return move_layer(layer, grid, load_crosswalk(data_dir), weights)
+
+
+def load_layer(layer_id: str, grid: int, data_dir: str | os.PathLike[str]) -> pd.DataFrame:
+    """A shipped layer on ``grid`` (moved with the crosswalk when defined on another grid). Cached;
+    returns a copy."""
+    layer = _load_layer_cached(layer_id, check_grid(grid), Path(data_dir))
+    out = layer.copy()
+    out.attrs = dict(layer.attrs)
+    return out
+
+
+@dataclass(frozen=True)
+class Completeness:
+    layer: str
+    grid: int
+    n_covered: int
+    n_total: int
+    n_regions: int
+    partial: bool
+
+    @property
+    def share(self) -> float:
+        return self.n_covered / self.n_total if self.n_total else 0.0
+
+
+def completeness(
+    layer_id: str, data_dir: str | os.PathLike[str], grid: int | None = None
+) -> Completeness:
+    """How many municipalities of its grid (default: the layer's latest native grid) it covers."""
+    info = layer_info(layer_id)
+    g = check_grid(grid) if grid is not None else max(info.grids)
+    layer = load_layer(layer_id, g, data_dir)
+    return Completeness(
+        info.id,
+        g,
+        int(layer["nis_code"].nunique()),
+        GRIDS[g],
+        int(layer["region"].nunique()),
+        info.partial,
+    )
+
+
+def layers_table(data_dir: str | os.PathLike[str]) -> pd.DataFrame:
+    """One row per shipped layer: id, names, grid(s), completeness, partial flag, source."""
+    rows = []
+    for info in registry().values():
+        c = completeness(info.id, data_dir)
+        rows.append(
+            {
+                "id": info.id,
+                "name_nl": info.name_nl,
+                "name_en": info.name_en,
+                "grids": ", ".join(map(str, info.grids)),
+                "regions": c.n_regions,
+                "covered": f"{c.n_covered}/{c.n_total} ({c.grid} grid)",
+                "coverage": round(c.share, 4),
+                "partial": info.partial_label if info.partial else "complete",
+                "source": info.source,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------- plans <-> layers
+def plan_layer(plan: Any, layer_id: str = "plan", name: str = "") -> pd.DataFrame:
+    """A :class:`geo.plans.Plan` as a layer (region = cluster, weight = share)."""
+    m = plan.membership.rename(columns={"cluster": "region", "share": "weight"})
+    return make_layer(
+        m, plan.grid, layer_id, name or plan.name or layer_id, False, "plan",
+        tuple(plan.notes), region_names=dict(plan.cluster_names),
+    )  # fmt: skip
+
+
+def layer_plan(layer: pd.DataFrame) -> Any:
+    """A layer as a :class:`geo.plans.Plan` (cluster = region), e.g. to compare two layers."""
+    from geo.plans import Plan
+
+    m = layer.rename(columns={"region": "cluster", "weight": "share"})[
+        ["nis_code", "cluster", "share"]
+    ]
+    m = m.sort_values(["nis_code", "cluster"]).reset_index(drop=True)
+    names = dict(layer.attrs.get("region_names") or {})
+    cn = {c: names.get(c, c) for c in m["cluster"].unique()}
+    return Plan(int(layer.attrs["grid"]), m, cn, str(layer.attrs.get("name", "")))
+
+
+# ------------------------------------------------------------------------------- polygon overlay
+def overlay_weights(
+    regions: gpd.GeoDataFrame, units: gpd.GeoDataFrame, region_column: str = "region"
+) -> pd.DataFrame:
+    """Share of each municipality's area in each region polygon (columns nis_code, region, weight).
+
+    Vectorised with shapely 2 (STRtree + array intersection). Both frames must be in EPSG:31370.
+    Pieces under :data:`SLIVER` of a municipality are dropped; near-complete coverage snaps to 1.
+    """
+    require_same_crs(regions, units)
+    if units.crs is None or units.crs.to_epsg() != 31370:
+        raise CRSError(f"Overlay is computed in {CRS_METRIC}; units are in {units.crs}.")
+    ug = np.asarray(units.geometry.values)
+    rg = np.asarray(regions.geometry.values)
+    tree = shapely.STRtree(rg)
+    iu, ir = tree.query(ug, predicate="intersects")
+    if len(iu) == 0:
+        return pd.DataFrame(columns=LAYER_COLUMNS)
+    inter = shapely.area(shapely.intersection(ug[iu], rg[ir]))
+    share = inter / shapely.area(ug[iu])
+    df = pd.DataFrame(
+        {
+            "nis_code": np.asarray(units.index)[iu],
+            "region": np.asarray(regions[region_column].astype(str))[ir],
+            "weight": share,
+        }
+    )
+    df = df.groupby(["nis_code", "region"])["weight"].sum().reset_index()
+    df = df[df["weight"] >= SLIVER]
+    total = df.groupby("nis_code")["weight"].transform("sum")
+    snap = total >= 1.0 - SLIVER
+    df.loc[snap, "weight"] = df.loc[snap, "weight"] / total[snap]
+    df["weight"] = df["weight"].clip(upper=1.0)
+    df.loc[(df["weight"] - 1.0).abs() < 1e-9, "weight"] = 1.0
+    return df.reset_index(drop=True)
+
+
+def _check_overlaps(regions: gpd.GeoDataFrame, source: str) -> None:
+    g = np.asarray(regions.geometry.values)
+    names = regions["region"].astype(str).to_numpy()
+    tree = shapely.STRtree(g)
+    a, b = tree.query(g, predicate="intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    if len(a) == 0:
+        return
+    inter = shapely.area(shapely.intersection(g[a], g[b]))
+    smaller = np.minimum(shapely.area(g[a]), shapely.area(g[b]))
+    bad = inter > OVERLAP_TOLERANCE * smaller
+    if bad.any():
+        details = [
+            f"'{names[i]}' and '{names[j]}' overlap by {x / 1e6:.3f} km² ({x / s:.1%} of the smaller)"
+            for i, j, x, s in zip(a[bad], b[bad], inter[bad], smaller[bad], strict=True)
+        ]
+        raise LayerError(
+            f"{source}: {int(bad.sum())} pair(s) of regions overlap; a layer must divide the territory "
+            "(each place in at most one region).",
+            details[:20],
+        )
+
+
+def _read_vector(path: Path) -> gpd.GeoDataFrame:
+    suffix = path.suffix.lower()
+    target: str | Path = path
+    if suffix == ".zip":
+        if not zipfile.is_zipfile(path):
+            raise LayerError(f"{path.name} is not a valid zip archive (broken or truncated).")
+        try:
+            with zipfile.ZipFile(path) as zf:
+                bad = zf.testzip()
+                members = zf.namelist()
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise LayerError(f"{path.name} is a broken zip archive: {exc}") from exc
+        if bad is not None:
+            raise LayerError(f"{path.name} is a broken zip archive (corrupt member {bad}).")
+        shps = [m for m in members if m.lower().endswith(".shp")]
+        if not shps:
+            raise LayerError(
+                f"{path.name} holds no Shapefile (.shp); found: {', '.join(members) or 'nothing'}."
+            )
+        if len(shps) > 1:
+            raise LayerError(f"{path.name} holds several Shapefiles ({', '.join(shps)}); zip one.")
+        stem = shps[0][:-4]
+        missing = [
+            ext
+            for ext in (".shx", ".dbf")
+            if not any(m.lower() == (stem + ext).lower() for m in members)
+        ]
+        if missing:
+            raise LayerError(f"{path.name}: the Shapefile {shps[0]} lacks {', '.join(missing)}.")
+        target = f"/vsizip/{path}/{shps[0]}"
+    if path.stat().st_size == 0:
+        raise LayerError(f"{path.name} is empty (0 bytes).")
+    try:
+        gdf = gpd.read_file(target)
+    except Exception as exc:  # pyogrio raises several types for broken files
+        raise LayerError(f"Cannot read {path.name} as a polygon layer: {exc}") from exc
+    return gdf
+
+
+def _region_column(
+    df: pd.DataFrame, wanted: str | None, candidates: tuple[str, ...], source: str
+) -> str:
+    cols = {str(c).strip().lower(): c for c in df.columns if c != "geometry"}
+    if wanted:
+        if wanted in df.columns:
+            return wanted
+        if wanted.lower() in cols:
+            return str(cols[wanted.lower()])
+        raise LayerError(
+            f"{source}: no column '{wanted}'; columns: {', '.join(map(str, cols.values()))}."
+        )
+    for c in candidates:
+        if c in cols:
+            return str(cols[c])
+    text = [
+        c
+        for c in df.columns
+        if c != "geometry"
+        and (pd.api.types.is_string_dtype(df[c]) or pd.api.types.is_object_dtype(df[c]))
+    ]
+    if len(text) == 1:
+        return str(text[0])
+    raise LayerError(
+        f"{source}: cannot tell which column names the region; columns: "
+        f"{', '.join(map(str, cols.values())) or 'none'}. Name it 'region' or pass --region-column."
+    )
+
+
+def polygon_layer(
+    gdf: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame,
+    layer_id: str,
+    region_column: str | None = None,
+    source: str = "layer",
+) -> pd.DataFrame:
+    """A layer from region polygons: reprojected to EPSG:31370, validated, overlaid with ``units``."""
+    if gdf.empty:
+        raise LayerError(f"{source} has no features (empty layer).")
+    if gdf.crs is None:
+        raise CRSError(
+            f"{source} has no coordinate reference system (CRS). Save it with its CRS (e.g. "
+            "EPSG:31370 Belgian Lambert 72 or EPSG:4326), or add the .prj file to the zip."
+        )
+    col = _region_column(gdf, region_column, REGION_COLUMNS, source)
+    g = gdf[[col, "geometry"]].rename(columns={col: "region"})
+    g = g[g.geometry.notna() & ~g.geometry.is_empty]
+    if g["region"].isna().any():
+        raise LayerError(
+            f"{source}: {int(g['region'].isna().sum())} feature(s) without a region name."
+        )
+    types = set(g.geometry.geom_type)
+    if not types <= {"Polygon", "MultiPolygon"}:
+        raise LayerError(f"{source}: polygons expected, found {', '.join(sorted(types))}.")
+    if g.empty:
+        raise LayerError(f"{source} has no polygons (all geometries are empty).")
+    notes = []
+    if g.crs.to_epsg() != 31370:
+        notes.append(f"reprojected from {g.crs.to_string()} to {CRS_METRIC}")
+        g = g.to_crs(CRS_METRIC)
+    invalid = ~g.geometry.is_valid
+    if invalid.any():
+        notes.append(f"{int(invalid.sum())} invalid polygon(s) repaired (make_valid)")
+        g.loc[invalid, "geometry"] = shapely.make_valid(np.asarray(g.geometry[invalid].values))
+    g["region"] = g["region"].astype(str).str.strip()
+    regions = g.dissolve(by="region", as_index=False)
+    _check_overlaps(regions, source)
+    weights = overlay_weights(regions, units)
+    if weights.empty:
+        raise LayerError(
+            f"{source}: no polygon overlaps a Flemish municipality (wrong CRS or area?)."
+        )
+    split = weights[weights["weight"] < 1.0]["nis_code"].nunique()
+    notes.append(
+        "weights by area: each municipality's share of area in each region; population is assumed "
+        "spread evenly by area within a municipality"
+    )
+    if split:
+        notes.append(f"{split} municipality(ies) cut by region borders (fractional weights)")
+    return make_layer(
+        weights, int(units.attrs["grid"]), layer_id, layer_id, False, "polygons", tuple(notes),
+        weighting="area",
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------- membership tables
+def _suggest_code(code: str, grid: int, display: dict[str, str]) -> str:
+    if is_brussels(code):
+        return f"{code} is a Brussels municipality; Brussels is context only, never in a layer"
+    if not is_flemish(code):
+        return f"{code} is not a Flemish municipality"
+    close = difflib.get_close_matches(code, list(display), n=3, cutoff=0.6)
+    hint = "; closest: " + ", ".join(f"{c} ({display[c]})" for c in close) if close else ""
+    return f"unknown NIS code {code}{hint}"
+
+
+def _resolve_names(
+    names: dict[int, str], grid: int, data_dir: Path
+) -> tuple[int, dict[int, str], list[str]]:
+    """Resolve municipality names (row -> name) on ``grid``; when several names resolve to one
+    merged municipality (pre-merger names), resolve them on the earlier grid where they are
+    distinct so the layer can be moved forward with population weights."""
+    from geo.names import name_index
+
+    def attempt(g: int) -> tuple[dict[int, str], list[str]]:
+        idx = name_index(g, data_dir)
+        out, problems = {}, []
+        for row, name in names.items():
+            try:
+                out[row] = idx.resolve(name)
+            except (UnknownNameError, GridError) as exc:
+                problems.append(f"row {row}: {exc}")
+        return out, problems
+
+    codes, problems = attempt(grid)
+    if problems or len(set(codes.values())) == len(codes):
+        return grid, codes, problems
+    for g in sorted(x for x in GRIDS if x < grid):
+        c2, p2 = attempt(g)
+        if not p2 and len(set(c2.values())) == len(c2):
+            return g, c2, []
+    return grid, codes, problems
+
+
+def table_layer(
+    df: pd.DataFrame,
+    grid: int,
+    data_dir: Path,
+    layer_id: str,
+    region_column: str | None = None,
+    source: str = "layer",
+) -> pd.DataFrame:
+    """A layer from a membership table (municipality code or name -> region[, weight])."""
+    if df.empty:
+        raise LayerError(f"{source} has a header but no rows.")
+    df = df.copy()
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    code_col = next((c for c in TABLE_CODE_COLUMNS if c in df.columns), None)
+    name_col = next((c for c in TABLE_NAME_COLUMNS if c in df.columns), None)
+    reg_col = _region_column(
+        df, region_column.lower() if region_column else None, TABLE_REGION_COLUMNS, source
+    )
+    if code_col is None and name_col is None:
+        raise LayerError(
+            f"{source}: a membership table needs a column 'nis_code' (or 'municipality') and "
+            f"'region'; found {', '.join(df.columns)}."
+        )
+    cw = load_crosswalk(data_dir)
+    units = load_units(grid, data_dir)
+    display = dict(zip(units.index, units["name"], strict=True))
+    all_codes = {c for g in GRIDS for c in cw.codes(g) if is_flemish(c)}
+    problems: list[str] = []
+    codes: list[str | None] = []
+    to_resolve: dict[int, str] = {}
+    for i, rec in enumerate(df.to_dict("records"), start=2):
+        raw = rec.get(code_col) if code_col else None
+        code: str | None = None
+        if raw is not None and not pd.isna(raw) and str(raw).strip():
+            try:
+                code = normalise_code(raw)
+            except ValueError as exc:
+                problems.append(f"row {i}: {exc}")
+            else:
+                if code not in all_codes:
+                    problems.append(f"row {i}: {_suggest_code(code, grid, display)}")
+                    code = None
+        elif name_col and not pd.isna(rec.get(name_col)):
+            to_resolve[i] = str(rec[name_col])
+        else:
+            problems.append(f"row {i}: no municipality code or name")
+        reg = rec.get(reg_col)
+        if reg is None or pd.isna(reg) or not str(reg).strip():
+            problems.append(f"row {i}: empty region")
+        codes.append(code)
+    name_grid = grid
+    if to_resolve:
+        name_grid, resolved, name_problems = _resolve_names(to_resolve, grid, data_dir)
+        problems += name_problems
+        for row, code in resolved.items():
+            codes[row - 2] = code
+    if problems:
+        problems.sort(key=lambda t: int(t.split(":")[0].split()[1]) if t.startswith("row ") else 0)
+        raise LayerError(f"{source}: {len(problems)} problem(s) in the layer table.", problems[:30])
+    weight = (
+        pd.to_numeric(df["weight"], errors="coerce")
+        if "weight" in df.columns
+        else pd.Series(1.0, index=df.index)
+    )
+    if weight.isna().any() or (weight <= 0).any() or (weight > 1).any():
+        raise LayerError(f"{source}: column 'weight' must hold numbers in (0, 1].")
+    table = pd.DataFrame(
+        {
+            "nis_code": codes,
+            "region": df[reg_col].astype(str).str.strip(),
+            "weight": weight.to_numpy(),
+        }
+    )
+    over = table.groupby("nis_code")["weight"].sum()
+    over = over[over > 1 + 1e-9]
+    if len(over):
+        raise LayerError(
+            f"{source}: municipalities in more than one region (weights add up to more than 1): "
+            + ", ".join(f"{c} ({display.get(c, c)})" for c in over.index[:10])
+        )
+    # which grid do the codes belong to?
+    found = set(table["nis_code"])
+    fits = [g for g in sorted(GRIDS) if found <= set(cw.codes(g))]
+    if not fits:
+        raise LayerError(
+            f"{source}: the codes mix municipality grids (no single grid holds them all)."
+        )
+    native = name_grid if name_grid in fits else grid if grid in fits else fits[0]
+    layer = make_layer(table, native, layer_id, layer_id, False, "table")
+    if native != grid:
+        weights = _population_weights(native, data_dir) if native < grid else None
+        layer = move_layer(layer, grid, cw, weights)
+    return layer
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    try:
+        if path.suffix.lower() in (".xlsx", ".xls"):
+            return pd.read_excel(path, dtype=str)
+        text = path.read_bytes().decode("utf-8-sig")
+        if not text.strip():
+            raise LayerError(f"{path.name} is empty.")
+        first = text.split("\n", 1)[0]
+        sep = ";" if first.count(";") > first.count(",") else ","
+        return pd.read_csv(io.StringIO(text), dtype=str, sep=sep)
+    except LayerError:
+        raise
+    except UnicodeDecodeError as exc:
+        raise LayerError(f"{path.name} is not UTF-8 text (save the CSV as UTF-8): {exc}") from exc
+    except pd.errors.EmptyDataError:
+        raise LayerError(f"{path.name} is empty.") from None
+    except Exception as exc:
+        raise LayerError(f"Cannot read {path.name} as a layer table: {exc}") from exc
+
+
+VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".zip", ".shp")
+TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
+
+
+@lru_cache(maxsize=16)
+def _user_layer_cached(
+    path: Path, stamp: tuple[int, int], grid: int, data_dir: Path, region_column: str | None
+) -> pd.DataFrame:
+    source = path.name
+    layer_id = path.stem
+    if path.suffix.lower() in VECTOR_SUFFIXES:
+        gdf = _read_vector(path)
+        units = load_units(grid, data_dir)
+        return polygon_layer(gdf, units, layer_id, region_column, source)
+    df = _read_table(path)
+    return table_layer(df, grid, data_dir, layer_id, region_column, source)
+
+
+def read_user_layer(
+    path: str | os.PathLike[str],
+    grid: int,
+    data_dir: str | os.PathLike[str],
+    region_column: str | None = None,
+) -> pd.DataFrame:
+    """A layer from a user file on ``grid``: a membership table (CSV/XLSX: ``nis_code`` or
+    ``municipality`` plus ``region``, optional ``weight``) or polygons (GeoPackage, GeoJSON, zipped
+    Shapefile; any CRS, reprojected to EPSG:31370). Cached per file version and grid."""
+    p = Path(path)
+    if not p.exists():
+        raise LayerError(f"Layer file not found: {p}")
+    if p.is_dir():
+        raise LayerError(f"{p} is a folder, not a layer file.")
+    suffix = p.suffix.lower()
+    if suffix not in VECTOR_SUFFIXES + TABLE_SUFFIXES:
+        raise LayerError(
+            f"{p.name}: unsupported layer format '{suffix}'. Use CSV/XLSX (membership), GeoPackage, "
+            "GeoJSON or a zipped Shapefile."
+        )
+    st = p.stat()
+    layer = _user_layer_cached(
+        p.resolve(), (st.st_size, st.st_mtime_ns), check_grid(grid), Path(data_dir), region_column
+    )
+    out = layer.copy()
+    out.attrs = dict(layer.attrs)
+    return out
+
+
+def read_user_layer_bytes(
+    data: bytes,
+    filename: str,
+    grid: int,
+    data_dir: str | os.PathLike[str],
+    region_column: str | None = None,
+) -> pd.DataFrame:
+    """:func:`read_user_layer` for an upload (bytes and the original file name, whose suffix
+    tells the format). Cached by content."""
+    import hashlib
+    import tempfile
+
+    name = Path(filename).name or "layer"
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / "regiokaart-layers" / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / name
+    if not p.exists() or p.stat().st_size != len(data):
+        p.write_bytes(data)
+    return read_user_layer(p, grid, data_dir, region_column)
+
+
+def get_layer(
+    spec: str, grid: int, data_dir: str | os.PathLike[str], region_column: str | None = None
+) -> pd.DataFrame:
+    """A shipped layer id, or the path of a user layer file."""
+    if spec in registry():
+        return load_layer(spec, grid, data_dir)
+    if Path(spec).exists() or Path(spec).suffix:
+        return read_user_layer(spec, grid, data_dir, region_column)
+    layer_info(spec)  # raises with suggestions
+    raise AssertionError("unreachable")
+
+
+# ------------------------------------------------------------------------------- outlines
+def outlines(layer: pd.DataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Region polygons from a layer: its municipalities dissolved by region (EPSG:31370).
+
+    A municipality split between regions is drawn in its majority region; ``n_split`` counts them.
+    """
+    if layer.attrs.get("grid") not in (None, units.attrs.get("grid")):
+        raise GridError(
+            f"Layer on the {layer.attrs['grid']} grid, units on the {units.attrs.get('grid')} grid."
+        )
+    top = layer.sort_values(["nis_code", "weight", "region"], ascending=[True, False, True])
+    top = top.drop_duplicates("nis_code")
+    split = set(layer.loc[layer["weight"] < 1.0, "nis_code"])
+    g = units.loc[top["nis_code"], ["geometry"]].copy()
+    g["region"] = top["region"].to_numpy()
+    g["split"] = g.index.isin(split)
+    out = g.dissolve(by="region", aggfunc={"split": "sum"}).rename(columns={"split": "n_split"})
+    out["n_municipalities"] = g.groupby("region").size()
+    names = layer.attrs.get("region_names") or {}
+    out["region_name"] = [names.get(r, r) for r in out.index]
+    out = out.reset_index()[["region", "region_name", "n_municipalities", "n_split", "geometry"]]
+    gdf = gpd.GeoDataFrame(out, geometry="geometry", crs=units.crs)
+    gdf.attrs = {k: v for k, v in layer.attrs.items() if k != "region_names"}
+    return gdf
+
+
+def layer_outlines(layer_id: str, grid: int, data_dir: str | os.PathLike[str]) -> gpd.GeoDataFrame:
+    """Outlines of a shipped layer on ``grid`` for the map: municipalities dissolved by region,
+    EPSG:31370, columns region, region_name, n_municipalities, n_split, geometry."""
+    return _outlines_cached(layer_id, check_grid(grid), Path(data_dir)).copy()
+
+
+@lru_cache(maxsize=32)
+def _outlines_cached(layer_id: str, grid: int, data_dir: Path) -> gpd.GeoDataFrame:
+    return outlines(load_layer(layer_id, grid, data_dir), load_units(grid, data_dir))
