@@ -6,7 +6,8 @@ Prints figures; not a test. Run: ``uv run python bench/bench_coverage.py``
 from __future__ import annotations
 
 import statistics
-import time
+
+from timing import timed
 
 from geo import codes, grids, names, population, sources
 from geo.context import _adjacency, _grid_data, load_grid_data
@@ -27,15 +28,6 @@ def clear_caches() -> None:
     ):
         f.cache_clear()
     sources._verified.clear()
-
-
-def timed(fn, repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
 
 
 def main() -> None:

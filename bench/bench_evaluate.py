@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+
+from timing import timed
 
 from geo.context import load_grid_data
 from geo.plans import Plan
@@ -19,15 +20,6 @@ from scenarios.definitions import load_scenario
 from scenarios.evaluate import Evaluator, evaluate
 from scenarios.inputs import load_layer, load_unemployment
 from scenarios.rules import load_rule_set, with_overrides
-
-
-def timed(fn: Callable[[], object], repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import geopandas as gpd
+from timing import timed
 
 from geo import layers
 from geo.context import load_grid_data
@@ -26,15 +27,6 @@ from geo.layers import (
 from geo.overlap import overlap_report
 from geo.plans import Plan
 from geo.settings import resolve_data_dir
-
-
-def timed(fn, repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
 
 
 def clear_layer_caches() -> None:

@@ -17,6 +17,8 @@ from typing import Any
 
 from scenarios.errors import ConfigError, ParameterError
 from scenarios.model import ClusterFacts, Violation
+from scenarios.model import fmt_en as _e
+from scenarios.model import fmt_nl as _n
 from scenarios.params import Param, override, read_params
 from scenarios.rules import CONFIG_DIR
 
@@ -87,16 +89,6 @@ def scenario_rule(rule_id: str) -> Callable[[ScenarioRule], ScenarioRule]:
         return fn
 
     return deco
-
-
-def _n(x: float) -> str:
-    """A number the Dutch way: 60.000."""
-    return f"{x:,.0f}".replace(",", ".")
-
-
-def _e(x: float) -> str:
-    """A number the English way: 60,000."""
-    return f"{x:,.0f}"
 
 
 def _single_fits(c: ClusterFacts, s: Scenario) -> bool:

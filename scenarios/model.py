@@ -97,3 +97,13 @@ class Subsidy:
 
 
 NO_SUBSIDY = Subsidy(0, None, 0, None, None, False)
+
+
+def fmt_nl(x: float) -> str:
+    """A number the Dutch way: 60.000."""
+    return f"{x:,.0f}".replace(",", ".")
+
+
+def fmt_en(x: float) -> str:
+    """A number the English way: 60,000."""
+    return f"{x:,.0f}"

@@ -22,6 +22,8 @@ from typing import Any
 
 from scenarios.errors import ConfigError, ParameterError
 from scenarios.model import NO_SUBSIDY, ClusterFacts, Subsidy, Violation
+from scenarios.model import fmt_en as _e
+from scenarios.model import fmt_nl as _n
 from scenarios.params import Param, override, read_params
 
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
@@ -189,16 +191,6 @@ def plan_rule(rule_id: str) -> Callable[[PlanRule], PlanRule]:
         return fn
 
     return deco
-
-
-def _n(x: float) -> str:
-    """A number the Dutch way: 60.000."""
-    return f"{x:,.0f}".replace(",", ".")
-
-
-def _e(x: float) -> str:
-    """A number the English way: 60,000."""
-    return f"{x:,.0f}"
 
 
 @cluster_rule("min_population")
