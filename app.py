@@ -1,7 +1,6 @@
-"""Regiokaart Streamlit entry point (placeholder until the map app lands)."""
+"""Regiokaart: the Streamlit entry point (``streamlit run app.py``). All of the page lives in
+:mod:`ui.views`; all numbers come from :mod:`geo` and :mod:`scenarios`."""
 
-import streamlit as st
+from ui.views import main
 
-st.set_page_config(page_title="Regiokaart", layout="wide")
-st.title("Regiokaart")
-st.write("Samenwerkingsverbanden regierol sociale economie: dekking, regels en overlap.")
+main()

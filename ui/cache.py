@@ -1,0 +1,95 @@
+"""The one module that owns Streamlit caching: everything loaded once per server process.
+
+Each function wraps a pure loader of ``geo``/``scenarios``/``ui``; the arguments are plain values
+(grid, year, layer id) so the caches key cleanly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo.context import GridData, load_grid_data, load_plan, plan_path
+from geo.grids import load_units
+from geo.layers import layer_outlines, layer_plan, load_layer, registry
+from geo.plans import Plan
+from geo.settings import resolve_data_dir
+from scenarios.definitions import Scenario, load_scenario, scenario_ids
+from scenarios.evaluate import Evaluator, evaluator_for
+from scenarios.rules import RuleSet, load_rule_set, rule_set_ids
+from ui.mapview import DisplayGeometry, display_geometry, outline_geojson, point_features
+
+
+@st.cache_resource(show_spinner=False)
+def data_dir() -> Path:
+    return resolve_data_dir(None).path
+
+
+@st.cache_resource(show_spinner="Gemeenten en bevolking laden…")
+def grid_data(grid: int, year: int) -> GridData:
+    return load_grid_data(grid, year, data_dir())
+
+
+@st.cache_resource(show_spinner="Kaart voorbereiden…")
+def display(grid: int) -> DisplayGeometry:
+    return display_geometry(load_units(grid, data_dir()))
+
+
+@st.cache_resource(show_spinner=False)
+def evaluator(grid: int, year: int, layer: str) -> Evaluator:
+    return evaluator_for(grid_data(grid, year), layer or None)
+
+
+@st.cache_resource(show_spinner=False)
+def province_outlines(grid: int) -> str:
+    units = load_units(grid, data_dir())
+    prov = units[["province", "geometry"]].dissolve(by="province").reset_index()
+    return outline_geojson(gpd.GeoDataFrame(prov, geometry="geometry", crs=units.crs), "province")
+
+
+@st.cache_resource(show_spinner="Laag laden…")
+def comparison_outlines(grid: int, layer_id: str) -> str:
+    gdf = layer_outlines(layer_id, grid, data_dir())
+    return outline_geojson(gdf, "region_name")
+
+
+@st.cache_resource(show_spinner=False)
+def centrumsteden(grid: int) -> str:
+    units = load_units(grid, data_dir())
+    dg = display(grid)
+    cs = units.index[units["centrumstad"].astype(bool)]
+    return point_features((*dg.points[c], str(units.loc[c, "name"])) for c in cs)
+
+
+@st.cache_resource(show_spinner=False)
+def layer_choices() -> dict[str, tuple[str, str]]:
+    """Layer id -> (Dutch label, English label)."""
+    return {k: (v.label("nl"), v.label("en")) for k, v in registry().items()}
+
+
+@st.cache_resource(show_spinner="Plan laden…")
+def shipped_plan(spec: str, grid: int, year: int) -> Plan:
+    return load_plan(plan_path(spec), grid_data(grid, year))
+
+
+@st.cache_resource(show_spinner="Laag laden…")
+def layer_as_plan(layer_id: str, grid: int) -> Plan:
+    return layer_plan(load_layer(layer_id, grid, data_dir()))
+
+
+@st.cache_resource(show_spinner=False)
+def rule_sets() -> dict[str, RuleSet]:
+    return {i: load_rule_set(i) for i in rule_set_ids()}
+
+
+@st.cache_resource(show_spinner=False)
+def scenarios() -> dict[str, Scenario]:
+    return {i: load_scenario(i) for i in scenario_ids()}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def population_table(grid: int, year: int) -> pd.Series:
+    return grid_data(grid, year).population

@@ -1,0 +1,853 @@
+"""The Streamlit page: sidebar settings, the map with its editing panel, comparison, saving and
+export, and the rules. A thin layer: every number comes from ``geo``/``scenarios`` through
+``ui.model``; state changes happen in widget callbacks on the :class:`ui.editor.Editor` kept in
+``st.session_state``.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.context import weights_year
+from geo.errors import RegiokaartError
+from geo.plans import Plan, move_plan
+from geo.population import available_years, data_grid_for_year, load_population
+from scenarios.definitions import Scenario, with_scenario_overrides
+from scenarios.params import parameter_rows
+from scenarios.rules import RuleSet, with_overrides
+from ui import cache
+from ui.colours import PALETTE, UNASSIGNED
+from ui.compare import diff
+from ui.editor import Editor
+from ui.exports import (
+    clusters_geojson,
+    clusters_gpkg,
+    municipality_frame,
+    statistics_xlsx,
+    summary_page,
+)
+from ui.i18n import LANGS, t
+from ui.mapview import base_map, cluster_layer
+from ui.model import (
+    click_token,
+    cluster_rows,
+    evaluate_plan,
+    fmt,
+    handle_click,
+    map_features,
+    pct,
+    violation_rows,
+)
+from ui.store import PlanStore, plan_from_bytes
+
+GRIDS = (2025, 2019, 2018)
+RULE_PARAMS = ("min_population", "budget_eur", "cap_without_centrumstad", "cap_centrumstad_extra")
+MAP_HEIGHT = 640
+
+
+def L() -> str:
+    return str(st.session_state.get("lang", "nl"))
+
+
+def T(key: str, **values: object) -> str:
+    return t(key, L(), **values)
+
+
+def flash(kind: str, text: str) -> None:
+    st.session_state.setdefault("flash", []).append((kind, text))
+
+
+@dataclass(frozen=True)
+class Settings:
+    grid: int
+    year: int
+    rule_set: RuleSet
+    scenario: Scenario | None
+    outline: str
+    provinces: bool
+    centrumsteden: bool
+    tiles: bool
+
+    @property
+    def alignment_layer(self) -> str:
+        return self.scenario.comparison_layer if self.scenario else ""
+
+    def describe(self) -> list[tuple[str, str]]:
+        return [
+            (T("grid"), str(self.grid)),
+            (T("year"), str(self.year)),
+            (T("rule_set"), self.rule_set.id),
+            (T("scenario"), self.scenario.id if self.scenario else T("no_scenario")),
+        ]
+
+
+# ============================================================================ editors
+def editors() -> dict[int, Editor]:
+    return st.session_state.setdefault("editors", {})
+
+
+def editor(grid: int, year: int) -> Editor:
+    eds = editors()
+    if grid not in eds:
+        gd = cache.grid_data(grid, year)
+        plan = cache.shipped_plan("partnerships-2017", grid, year)
+        ed = Editor.start(plan, gd.adjacency, source="partnerships-2017")
+        ed.meta["start_plan"] = plan
+        eds[grid] = ed
+    return eds[grid]
+
+
+def start_plan(choice: str, s_grid: int, s_year: int) -> None:
+    """Callback of the start button: replace the plan (undoable)."""
+    try:
+        gd = cache.grid_data(s_grid, s_year)
+        ed = editor(s_grid, s_year)
+        if choice in ("partnerships-2017", "partnerships-2020"):
+            plan = cache.shipped_plan(choice, s_grid, s_year)
+            label = T("start_2017" if choice.endswith("2017") else "start_2020")
+        elif choice == "layer":
+            lid = st.session_state.get("start_layer_id")
+            plan = cache.layer_as_plan(lid, s_grid)
+            label = cache.layer_choices()[lid][0 if L() == "nl" else 1]
+        elif choice == "upload":
+            f = st.session_state.get("start_upload")
+            if f is None:
+                flash("warning", T("upload_first"))
+                return
+            plan = plan_from_bytes(f.getvalue(), f.name, gd)
+            label = f.name
+        elif choice.startswith("carry:"):
+            g = int(choice.split(":")[1])
+            src = editors()[g].plan
+            wy = weights_year(s_year, g, cache.data_dir())
+            weights = load_population(wy, g, cache.data_dir())
+            plan = move_plan(src, s_grid, gd.crosswalk, weights.astype(float))
+            label = f"{T('grid')} {g}"
+        else:
+            plan = Plan.empty(s_grid, "leeg")
+            label = T("start_empty")
+        ed.replace(plan, f"start: {label}", gd.adjacency, source=choice)
+        ed.meta["start_plan"] = plan
+        flash("success", T("start_done", what=label))
+        for note in plan.notes:
+            flash("info", note)
+    except RegiokaartError as exc:
+        flash("error", f"{T('error')}: {exc}")
+
+
+# ============================================================================ sidebar
+def sidebar() -> Settings:
+    sb = st.sidebar
+    sb.radio(T("language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
+    sb.header(T("settings"))
+    grid = sb.selectbox(T("grid"), GRIDS, key="grid", help=T("grid_help"))
+    years = [y for y in available_years(cache.data_dir()) if data_grid_for_year(y) <= grid]
+    if st.session_state.get("year") not in years:
+        st.session_state["year"] = years[-1]
+    year = sb.selectbox(T("year"), years[::-1], key="year")
+
+    sets = cache.rule_sets()
+    rs_id = sb.selectbox(
+        T("rule_set"),
+        list(sets),
+        key="rule_set",
+        format_func=lambda i: f"{sets[i].title_nl if L() == 'nl' else sets[i].title_en}",
+    )
+    scen = cache.scenarios()
+    sc_id = sb.selectbox(
+        T("scenario"), ["", *scen], key="scenario",
+        format_func=lambda i: T("no_scenario") if not i else (scen[i].name_nl if L() == "nl" else scen[i].name_en),
+    )  # fmt: skip
+    rule_set, scenario = parameters(sb, sets[rs_id], scen.get(sc_id) if sc_id else None)
+
+    sb.header(T("start"))
+    opts = ["partnerships-2017", "partnerships-2020", "layer", "upload", "empty"]
+    opts += [f"carry:{g}" for g in sorted(editors()) if g < grid]
+    labels = {
+        "partnerships-2017": T("start_2017"), "partnerships-2020": T("start_2020"),
+        "layer": T("start_layer"), "upload": T("start_upload"), "empty": T("start_empty"),
+    }  # fmt: skip
+    choice = sb.selectbox(
+        T("start"), opts, key="start_choice", label_visibility="collapsed",
+        format_func=lambda o: labels.get(o) or f"{T('grid')} {o.split(':')[1]} → {grid}",
+    )  # fmt: skip
+    layers = cache.layer_choices()
+    if choice == "layer":
+        sb.selectbox(
+            T("start_layer_pick"),
+            list(layers),
+            key="start_layer_id",
+            format_func=lambda i: layers[i][0 if L() == "nl" else 1],
+        )
+    if choice == "upload":
+        sb.file_uploader(
+            T("upload"),
+            type=["csv", "xlsx", "xls", "txt"],
+            key="start_upload",
+            help=T("upload_help"),
+        )
+    sb.button(
+        T("start_button"),
+        on_click=start_plan,
+        args=(choice, grid, year),
+        key="start_button",
+        type="primary",
+        width="stretch",
+    )
+
+    sb.header(T("map_layers"))
+    outline = sb.selectbox(
+        T("outline_layer"), ["", *layers], key="outline",
+        format_func=lambda i: T("none") if not i else layers[i][0 if L() == "nl" else 1],
+    )  # fmt: skip
+    provinces = sb.checkbox(T("provinces"), value=True, key="show_provinces")
+    cs = sb.checkbox(T("centrumsteden"), value=True, key="show_cs")
+    tiles = sb.checkbox(T("tiles"), value=False, key="tiles")
+    return Settings(grid, year, rule_set, scenario, outline, provinces, cs, tiles)
+
+
+def parameters(
+    sb: Any, rule_set: RuleSet, scenario: Scenario | None
+) -> tuple[RuleSet, Scenario | None]:
+    """Number inputs for the rule set's and the scenario's parameters; changed values re-evaluate
+    at once. Parameters the sources do not give are labelled as assumptions."""
+    keys: list[str] = []
+    with sb.expander(T("parameters")):
+        changes: dict[str, Any] = {}
+        for name in RULE_PARAMS:
+            p = rule_set.meta.get(name)
+            if p is None:
+                continue
+            key = f"rp-{rule_set.id}-{name}"
+            keys.append(key)
+            label = (p.label_nl if L() == "nl" else p.label_en) + (
+                f" ({T('assumption')})" if p.assumption else ""
+            )
+            v = st.number_input(
+                label,
+                min_value=0,
+                value=int(getattr(rule_set, name)),
+                step=5000,
+                key=key,
+                help=p.source,
+            )
+            if v != getattr(rule_set, name):
+                changes[name] = int(v)
+        schanges: dict[str, Any] = {}
+        if scenario is not None:
+            for row in parameter_rows(scenario):
+                name, default = row["name"], getattr(scenario, row["name"])
+                key = f"sp-{scenario.id}-{name}"
+                label = (row["label_nl"] if L() == "nl" else row["label_en"]) + (
+                    f" ({T('assumption')})" if row["assumption"] else ""
+                )
+                help_ = row["reason"] or row["source"]
+                if isinstance(default, bool):
+                    keys.append(key)
+                    v = st.checkbox(label, value=default, key=key, help=help_)
+                elif isinstance(default, int):
+                    keys.append(key)
+                    v = st.number_input(
+                        label,
+                        min_value=0,
+                        value=default,
+                        step=5000 if default >= 1000 else 1,
+                        key=key,
+                        help=help_,
+                    )
+                elif isinstance(default, float):
+                    keys.append(key)
+                    v = st.number_input(
+                        label,
+                        min_value=0.0,
+                        max_value=1.0,
+                        value=default,
+                        step=0.05,
+                        key=key,
+                        help=help_,
+                    )
+                else:
+                    continue
+                if v != default:
+                    schanges[name] = v
+        st.button(T("reset_params"), on_click=_reset, args=(keys,))
+    try:
+        if changes:
+            rule_set = with_overrides(rule_set, **changes)
+        if scenario is not None and schanges:
+            scenario = with_scenario_overrides(scenario, **schanges)
+    except RegiokaartError as exc:
+        sb.error(str(exc))
+    return rule_set, scenario
+
+
+def _reset(keys: list[str]) -> None:
+    for k in keys:
+        st.session_state.pop(k, None)
+
+
+# ============================================================================ callbacks
+def _guard(fn: Any) -> Any:
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            fn(*args, **kwargs)
+        except RegiokaartError as exc:
+            flash("error", f"{T('error')}: {exc}")
+
+    return run
+
+
+@_guard
+def cb_set_active(ed: Editor, cluster: str | None = None) -> None:
+    value = cluster if cluster is not None else st.session_state.get("active_select")
+    if value in ed.plan.cluster_names:
+        ed.active = value
+
+
+@_guard
+def cb_new(ed: Editor) -> None:
+    ed.new_cluster(st.session_state.get("new_name", ""))
+    st.session_state["new_name"] = ""
+
+
+@_guard
+def cb_rename(ed: Editor) -> None:
+    if ed.active:
+        ed.rename(ed.active, st.session_state.get("rename_text", ""))
+
+
+@_guard
+def cb_colour(ed: Editor, key: str) -> None:
+    if ed.active:
+        ed.recolour(ed.active, str(st.session_state.get(key, "")).upper())
+
+
+@_guard
+def cb_merge(ed: Editor) -> None:
+    target = st.session_state.get("merge_target")
+    if ed.active and target:
+        ed.merge(ed.active, target)
+
+
+@_guard
+def cb_delete(ed: Editor) -> None:
+    if ed.active:
+        ed.delete(ed.active)
+
+
+@_guard
+def cb_assign(ed: Editor, add: bool) -> None:
+    code = st.session_state.get("kb_municipality")
+    if not code:
+        return
+    if add:
+        if ed.active is None:
+            flash("warning", T("no_active"))
+            return
+        ed.assign(code, ed.active)
+    else:
+        ed.assign(code, None)
+
+
+@_guard
+def cb_undo(ed: Editor) -> None:
+    ed.undo()
+
+
+@_guard
+def cb_redo(ed: Editor) -> None:
+    ed.redo()
+
+
+def cb_table_select(ed: Editor) -> None:
+    sel = st.session_state.get("cluster_table")
+    ids = st.session_state.get("cluster_table_ids", [])
+    rows = (
+        (sel or {}).get("selection", {}).get("rows", [])
+        if isinstance(sel, dict)
+        else getattr(getattr(sel, "selection", None), "rows", [])
+    )
+    if rows and rows[0] < len(ids):
+        ed.active = ids[rows[0]]
+
+
+# ============================================================================ map tab
+def process_click(ed: Editor, s: Settings, map_key: str) -> None:
+    value = st.session_state.get(map_key)
+    token = click_token(value)
+    last = st.session_state.setdefault("last_click", {})
+    if token is None or last.get(map_key) == token:
+        return
+    last[map_key] = token
+    gd = cache.grid_data(s.grid, s.year)
+    try:
+        t0 = time.perf_counter()
+        click = handle_click(ed, cache.display(s.grid), value)
+        st.session_state["click_ms"] = (time.perf_counter() - t0) * 1000
+    except RegiokaartError as exc:
+        st.toast(str(exc))
+        return
+    if click.nis_code is None:
+        st.toast(T("outside"))
+        return
+    name = str(gd.units.loc[click.nis_code, "name"])
+    if click.cluster is None:
+        st.toast(T("clicked_out", name=name))
+    else:
+        st.toast(T("clicked_in", name=name, cluster=ed.plan.display_name(click.cluster)))
+
+
+def legend(ed: Editor, evaluation: Any) -> None:
+    pops = {c.cluster: c.facts.population for c in evaluation.clusters}
+    items = []
+    for c in sorted(ed.plan.clusters, key=lambda c: ed.plan.display_name(c).lower()):
+        bold = "font-weight:700;" if c == ed.active else ""
+        items.append(
+            f'<span style="display:inline-block;margin:0 .8em .3em 0;{bold}">'
+            f'<span style="display:inline-block;width:.9em;height:.9em;background:{ed.colours.get(c, UNASSIGNED)};'
+            f'border:1px solid #444;vertical-align:-0.1em"></span> {ed.plan.display_name(c)} '
+            f"<small>({fmt(pops.get(c, 0), L())})</small></span>"
+        )
+    items.append(
+        f'<span style="display:inline-block"><span style="display:inline-block;width:.9em;height:.9em;'
+        f'background:{UNASSIGNED};border:1px solid #444"></span> {T("unassigned")}</span>'
+    )
+    st.markdown(f"**{T('legend')}**<br>" + "".join(items), unsafe_allow_html=True)
+
+
+def map_tab(ed: Editor, s: Settings, evaluation: Any, dashed: list[str]) -> None:
+    gd = cache.grid_data(s.grid, s.year)
+    dg = cache.display(s.grid)
+    map_key = f"map-{s.grid}-{s.outline}-{int(s.provinces)}-{int(s.centrumsteden)}-{int(s.tiles)}"
+    col_map, col_side = st.columns([5, 3], gap="medium")
+    with col_side:
+        edit_panel(ed, gd, evaluation)
+    with col_map:
+        features = map_features(
+            dg, ed.plan, ed.colours, gd.units["name"].to_dict(), gd.population.to_dict(),
+            gd.units.index[gd.units["centrumstad"].astype(bool)], evaluation, ed.active, L(), dashed,
+        )  # fmt: skip
+        m = base_map(
+            dg,
+            provinces=cache.province_outlines(s.grid) if s.provinces else None,
+            comparison=cache.comparison_outlines(s.grid, s.outline) if s.outline else None,
+            centrumsteden=cache.centrumsteden(s.grid) if s.centrumsteden else None,
+            tiles=s.tiles,
+        )
+        st_folium(
+            m, key=map_key, height=MAP_HEIGHT, use_container_width=True,  # st_folium's own option
+
+            feature_group_to_add=cluster_layer(features),
+            returned_objects=["last_object_clicked", "last_object_clicked_count"],
+        )  # fmt: skip
+        legend(ed, evaluation)
+        with st.expander(T("keyboard")):
+            names = gd.units["name"].to_dict()
+            st.selectbox(
+                T("municipality"), sorted(names, key=lambda c: names[c]), key="kb_municipality",
+                index=None, format_func=lambda c: f"{names[c]} ({c})", placeholder="…",
+            )  # fmt: skip
+            c1, c2 = st.columns(2)
+            c1.button(
+                T("add_to_active"),
+                on_click=cb_assign,
+                args=(ed, True),
+                key="kb_add",
+                width="stretch",
+            )
+            c2.button(
+                T("unassign"),
+                on_click=cb_assign,
+                args=(ed, False),
+                key="kb_remove",
+                width="stretch",
+            )
+    tables(ed, evaluation)
+
+
+def edit_panel(ed: Editor, gd: Any, evaluation: Any) -> None:
+    plan = ed.plan
+    c1, c2 = st.columns(2)
+    c1.button(
+        f"↶ {T('undo')}",
+        on_click=cb_undo,
+        args=(ed,),
+        disabled=not ed.can_undo,
+        key="undo",
+        width="stretch",
+        help=ed.undo_label or None,
+    )
+    c2.button(
+        f"↷ {T('redo')}",
+        on_click=cb_redo,
+        args=(ed,),
+        disabled=not ed.can_redo,
+        key="redo",
+        width="stretch",
+        help=ed.redo_label or None,
+    )
+    if plan.clusters:
+        st.session_state["active_select"] = ed.active
+        st.selectbox(
+            T("active"), plan.clusters, key="active_select", on_change=cb_set_active, args=(ed,),
+            format_func=lambda c: f"{plan.display_name(c)}",
+        )  # fmt: skip
+    else:
+        st.info(T("no_active"))
+    with st.popover(f"+ {T('new_cluster')}", width="stretch"):
+        st.text_input(T("new_cluster_name"), key="new_name")
+        st.button(T("create"), on_click=cb_new, args=(ed,), key="new_button")
+    if ed.active:
+        with st.expander(f"{T('manage')}: {plan.display_name(ed.active)}"):
+            st.text_input(T("rename"), value=plan.display_name(ed.active), key="rename_text")
+            st.button(T("rename_button"), on_click=cb_rename, args=(ed,), key="rename_button")
+            ckey = f"colour-{ed.active}-{ed.pos}"
+            st.color_picker(
+                T("colour"),
+                value=ed.colours.get(ed.active, PALETTE[0]),
+                key=ckey,
+                on_change=cb_colour,
+                args=(ed, ckey),
+            )
+            others = [c for c in plan.clusters if c != ed.active]
+            if others:
+                st.selectbox(
+                    T("merge_into"), others, key="merge_target", format_func=plan.display_name
+                )
+                st.button(T("merge_button"), on_click=cb_merge, args=(ed,), key="merge_button")
+            st.button(T("delete_button"), on_click=cb_delete, args=(ed,), key="delete_button")
+    metrics(ed, evaluation)
+
+
+def metrics(ed: Editor, evaluation: Any) -> None:
+    cov = evaluation.coverage
+    lang = L()
+    a, b = st.columns(2)
+    if cov is not None:
+        a.metric(
+            T("cov_munis"),
+            f"{cov.n_municipalities_covered} / {cov.n_municipalities_total}",
+            pct(cov.municipality_share, lang),
+            delta_color="off",
+            delta_arrow="off",
+        )
+        b.metric(
+            T("cov_pop"),
+            fmt(cov.population_covered, lang),
+            pct(cov.population_share, lang),
+            delta_color="off",
+            delta_arrow="off",
+        )
+    c, d = st.columns(2)
+    c.metric(
+        T("subsidy_total"),
+        f"€ {fmt(evaluation.total_subsidy_eur, lang)}",
+        f"€ {fmt(evaluation.total_funded_eur, lang)}",
+        delta_color="off",
+        delta_arrow="off",
+    )
+    if ed.active:
+        try:
+            r = evaluation.cluster(ed.active)
+            pop, n = r.facts.population, r.facts.n_municipalities
+        except KeyError:
+            pop, n = 0, 0
+        d.metric(
+            T("active_pop", cluster=ed.plan.display_name(ed.active)),
+            fmt(pop, lang),
+            f"{n} {T('col_munis').lower()}",
+            delta_color="off",
+            delta_arrow="off",
+        )
+    if "click_ms" in st.session_state:
+        st.caption(
+            f"{T('edits', n=ed.pos)} · klik verwerkt in {st.session_state['click_ms']:.0f} ms"
+        )
+
+
+def tables(ed: Editor, evaluation: Any) -> None:
+    lang = L()
+    st.subheader(T("clusters"))
+    rows = cluster_rows(evaluation, lang)
+    if not rows.empty:
+        st.session_state["cluster_table_ids"] = list(rows["id"])
+        st.dataframe(
+            rows.drop(columns=["id"]), hide_index=True, width="stretch", key="cluster_table",
+            on_select=functools.partial(cb_table_select, ed), selection_mode="single-row",
+            column_config={
+                T("col_pop"): st.column_config.NumberColumn(format="localized"),
+                T("col_subsidy"): st.column_config.NumberColumn(format="localized"),
+                T("col_funded"): st.column_config.NumberColumn(format="localized"),
+            },
+        )  # fmt: skip
+    st.subheader(T("violations"))
+    vs = violation_rows(evaluation, lang)
+    if not vs:
+        st.success(T("no_violations"))
+    box = st.container(height=min(420, 60 + 48 * len(vs))) if vs else st.container()
+    with box:
+        for i, v in enumerate(vs):
+            c1, c2 = st.columns([8, 1])
+            icon = "⛔" if v["severity"] == "error" else "⚠️"
+            where = f"**{v['cluster_name']}** · " if v["cluster_name"] else ""
+            c1.markdown(f"{icon} {where}{v['text']} `{v['rule_id']}`")
+            if v["cluster"] and v["cluster"] in ed.plan.cluster_names:
+                c2.button(
+                    T("show"), key=f"viol-{i}", on_click=cb_set_active, args=(ed, v["cluster"])
+                )
+    if evaluation.notes:
+        with st.expander(T("plan_notes")):
+            for n in evaluation.notes:
+                st.markdown(f"- {n}")
+
+
+# ============================================================================ compare tab
+def compare_tab(ed: Editor, s: Settings, evaluation: Any) -> list[str]:
+    gd = cache.grid_data(s.grid, s.year)
+    store = PlanStore()
+    saved = {sp.name: sp for sp in store.list()}
+    opts = ["start", "partnerships-2017", "partnerships-2020", *[f"saved:{n}" for n in saved]]
+    labels = {
+        "start": T("cmp_start"),
+        "partnerships-2017": T("start_2017"),
+        "partnerships-2020": T("start_2020"),
+    }
+    choice = st.selectbox(
+        T("compare_with"),
+        opts,
+        key="compare_choice",
+        format_func=lambda o: labels.get(o) or o.split(":", 1)[1],
+    )
+    try:
+        if choice == "start":
+            other = ed.meta.get("start_plan") or ed.history[0].plan
+        elif choice.startswith("saved:"):
+            sp = saved[choice.split(":", 1)[1]]
+            other = plan_from_bytes(sp.csv_text.encode("utf-8"), f"{sp.name}.csv", gd)
+        else:
+            other = cache.shipped_plan(choice, s.grid, s.year)
+        ev = cache.evaluator(s.grid, s.year, s.alignment_layer)
+        e_other = evaluate_plan(ev, other, s.rule_set, s.scenario)
+        d = diff(other, ed.plan, e_other, evaluation, gd.units["name"].to_dict())
+    except RegiokaartError as exc:
+        st.error(str(exc))
+        return []
+    fig = d.figures.rename(
+        columns={
+            "measure": T("measure"),
+            "before": T("before"),
+            "after": T("after"),
+            "difference": T("difference"),
+        }
+    )
+    st.dataframe(fig, hide_index=True, width="stretch")
+    if d.changed.empty:
+        st.info(T("cmp_none"))
+        return []
+    st.markdown(f"**{T('cmp_changed', n=len(d.changed))}** · {T('cmp_map')}")
+    st.dataframe(
+        d.changed.rename(columns={"name": T("municipality"), "before": T("before"), "after": T("after")}),
+        hide_index=True, width="stretch",
+    )  # fmt: skip
+    return d.changed_codes
+
+
+# ============================================================================ keep tab
+def keep_tab(ed: Editor, s: Settings, evaluation: Any) -> None:
+    gd = cache.grid_data(s.grid, s.year)
+    store = PlanStore()
+    left, right = st.columns(2)
+    with left:
+        st.subheader(T("save"))
+        st.text_input(T("plan_name"), key="save_name", value=ed.plan.name or "")
+        st.button(
+            T("save_button"), on_click=cb_save, args=(ed, s), key="save_button", type="primary"
+        )
+        st.subheader(T("saved_plans"))
+        plans = store.list()
+        if not plans:
+            st.caption(T("no_saved", folder=store.folder))
+        for i, sp in enumerate(plans):
+            c1, c2, c3 = st.columns([5, 1, 1])
+            c1.markdown(
+                f"**{sp.name}** · {sp.saved_at} · {T('grid').lower()} {sp.grid} · {sp.n_clusters} {T('clusters').lower()}"
+            )
+            c2.button(T("open"), key=f"open-{i}", on_click=cb_open, args=(sp.name, s))
+            c3.button(T("delete"), key=f"del-{i}", on_click=_guard(store.delete), args=(sp.name,))
+        for p in store.problems():
+            st.warning(p)
+        st.subheader(T("import"))
+        st.file_uploader(
+            T("upload"),
+            type=["csv", "xlsx", "xls", "txt"],
+            key="import_upload",
+            help=T("upload_help"),
+        )
+        st.button(T("import_button"), on_click=cb_import, args=(s,), key="import_button")
+    with right:
+        st.subheader(T("exports"))
+        plan, cols, lang = ed.plan, dict(ed.colours), L()
+        stem = (plan.name or "plan").replace(" ", "_")
+        st.download_button(
+            T("dl_plan"),
+            plan.to_csv_text().encode("utf-8"),
+            f"{stem}.csv",
+            "text/csv",
+            key="dl_plan",
+            on_click="ignore",
+        )
+        st.download_button(
+            T("dl_xlsx"), functools.partial(statistics_xlsx, plan, evaluation, gd.units, gd.population),
+            f"{stem}_statistieken.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="dl_xlsx", on_click="ignore",
+        )  # fmt: skip
+        st.download_button(
+            T("dl_csv"),
+            functools.partial(lambda e: e.cluster_frame().to_csv(index=False), evaluation),
+            f"{stem}_clusters.csv",
+            "text/csv",
+            key="dl_csv",
+            on_click="ignore",
+        )
+        st.download_button(
+            T("dl_viol"),
+            functools.partial(lambda e: e.violation_frame().to_csv(index=False), evaluation),
+            f"{stem}_overtredingen.csv",
+            "text/csv",
+            key="dl_viol",
+            on_click="ignore",
+        )
+        st.download_button(
+            T("dl_gpkg"), functools.partial(clusters_gpkg, plan, evaluation, gd.units, cols, gd.population),
+            f"{stem}.gpkg", "application/geopackage+sqlite3", key="dl_gpkg", on_click="ignore",
+        )  # fmt: skip
+        st.download_button(
+            T("dl_geojson"), functools.partial(clusters_geojson, plan, evaluation, gd.units, cols),
+            f"{stem}.geojson", "application/geo+json", key="dl_geojson", on_click="ignore",
+        )  # fmt: skip
+        st.download_button(
+            T("dl_summary"),
+            functools.partial(summary_page, plan, evaluation, cache.display(s.grid), cols, s.describe(), lang),
+            f"{stem}_samenvatting.html", "text/html", key="dl_summary", on_click="ignore",
+        )  # fmt: skip
+        st.caption(
+            f"{len(municipality_frame(plan, gd.units, gd.population))} {T('col_munis').lower()} · {T('grid').lower()} {plan.grid}"
+        )
+
+
+@_guard
+def cb_save(ed: Editor, s: Settings) -> None:
+    name = str(st.session_state.get("save_name", "")).strip()
+    plan = ed.plan
+    named = Plan(plan.grid, plan.membership, plan.cluster_names, name, plan.notes)
+    settings = {
+        "grid": s.grid,
+        "population_year": s.year,
+        "rule_set": s.rule_set.id,
+        "scenario": s.scenario.id if s.scenario else "",
+    }
+    path = PlanStore().save(name, named, dict(ed.colours), settings)
+    ed.history[ed.pos] = type(ed.snapshot)(named, ed.colours, ed.snapshot.label)
+    flash("success", T("saved", path=path))
+
+
+@_guard
+def cb_open(name: str, s: Settings) -> None:
+    sp = PlanStore().load(name)
+    gd = cache.grid_data(s.grid, s.year)
+    plan = plan_from_bytes(sp.csv_text.encode("utf-8"), f"{sp.name}.csv", gd)
+    plan = Plan(plan.grid, plan.membership, plan.cluster_names, sp.name, plan.notes)
+    ed = editor(s.grid, s.year)
+    ed.replace(plan, f"open: {sp.name}", gd.adjacency, source=f"saved:{sp.name}")
+    if sp.grid == s.grid:
+        ed.history[ed.pos] = type(ed.snapshot)(
+            plan,
+            {**ed.colours, **{k: v for k, v in sp.colours.items() if k in plan.cluster_names}},
+            ed.snapshot.label,
+        )
+    ed.meta["start_plan"] = plan
+    flash("success", T("start_done", what=sp.name))
+
+
+@_guard
+def cb_import(s: Settings) -> None:
+    f = st.session_state.get("import_upload")
+    if f is None:
+        flash("warning", T("upload_first"))
+        return
+    gd = cache.grid_data(s.grid, s.year)
+    plan = plan_from_bytes(f.getvalue(), f.name, gd)
+    ed = editor(s.grid, s.year)
+    ed.replace(plan, f"import: {f.name}", gd.adjacency, source="upload")
+    ed.meta["start_plan"] = plan
+    flash("success", T("start_done", what=f.name))
+
+
+# ============================================================================ rules tab
+def rules_tab(s: Settings) -> None:
+    lang = L()
+    st.caption(T("rules_intro"))
+    rs = s.rule_set
+    st.subheader(rs.title_nl if lang == "nl" else rs.title_en)
+    st.caption(f"{rs.id} · {rs.version} · {rs.source}")
+    st.dataframe(_param_frame(rs, lang), hide_index=True, width="stretch")
+    if s.scenario is not None:
+        sc = s.scenario
+        st.subheader(sc.name_nl if lang == "nl" else sc.name_en)
+        st.write(sc.description_nl if lang == "nl" else sc.description_en)
+        st.caption(sc.scale_nl if lang == "nl" else sc.scale_en)
+        st.dataframe(_param_frame(sc, lang), hide_index=True, width="stretch")
+
+
+def _param_frame(obj: Any, lang: str) -> pd.DataFrame:
+    rows = []
+    for r in parameter_rows(obj):
+        rows.append(
+            {
+                "parameter": r["label_nl"] if lang == "nl" else r["label_en"],
+                "waarde" if lang == "nl" else "value": str(r["value"]),
+                "standaard" if lang == "nl" else "default": str(r["default"]),
+                T("assumption"): "✔" if r["assumption"] else "",
+                "bron" if lang == "nl" else "source": r["reason"] or r["source"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ============================================================================ page
+def main() -> None:
+    st.set_page_config(page_title="Regiokaart", layout="wide", initial_sidebar_state="expanded")
+    try:
+        s = sidebar()
+        ed = editor(s.grid, s.year)
+    except RegiokaartError as exc:
+        st.error(f"{T('error')}: {exc}")
+        st.stop()
+    st.title(T("title"))
+    st.caption(T("subtitle"))
+    map_key = f"map-{s.grid}-{s.outline}-{int(s.provinces)}-{int(s.centrumsteden)}-{int(s.tiles)}"
+    process_click(ed, s, map_key)
+    for kind, text in st.session_state.pop("flash", []):
+        getattr(st, kind)(text)
+    ev = cache.evaluator(s.grid, s.year, s.alignment_layer)
+    evaluation = evaluate_plan(ev, ed.plan, s.rule_set, s.scenario)
+    tab_map, tab_cmp, tab_keep, tab_rules = st.tabs(
+        [T("tab_map"), T("tab_compare"), T("tab_keep"), T("tab_rules")]
+    )
+    with tab_cmp:
+        changed = compare_tab(ed, s, evaluation)
+        show = st.toggle(T("cmp_map"), key="cmp_on_map", value=False)
+    with tab_map:
+        map_tab(ed, s, evaluation, changed if show else [])
+    with tab_keep:
+        keep_tab(ed, s, evaluation)
+    with tab_rules:
+        rules_tab(s)
