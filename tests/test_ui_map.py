@@ -17,9 +17,11 @@ from ui.mapview import (
     cluster_layer,
     display_geometry,
     external_urls,
+    geometry_collection,
     outline_geojson,
     payload_bytes,
     point_features,
+    write_geometry_file,
 )
 from ui.model import click_token, handle_click, map_features
 
@@ -39,15 +41,17 @@ def test_display_geometry_refuses_other_crs(units) -> None:
         display_geometry(units.to_crs(4326))
 
 
-def test_cluster_features_are_valid_geojson_with_styles(units) -> None:
+def test_cluster_properties_and_geometry_collection(units) -> None:
     dg = display_geometry(units, tolerance=10)
-    fc = json.loads(
+    props = json.loads(
         cluster_features(
             dg, {"11001": "#E69F00"}, {"11001": "<b>Gem1</b>"}, strong=["11001"], dashed=["11002"]
         )
     )
-    assert fc["type"] == "FeatureCollection" and len(fc["features"]) == len(units)
-    props = {f["properties"]["n"]: f["properties"] for f in fc["features"]}
+    assert set(props) == set(units.index)
+    fc = json.loads(geometry_collection(dg))
+    assert fc["type"] == "FeatureCollection"
+    assert [f["properties"]["n"] for f in fc["features"]] == list(dg.codes)
     assert props["11001"]["f"] == "#E69F00" and props["11001"]["w"] == 2.5
     assert props["11002"]["f"] == UNASSIGNED and props["11002"]["d"]
     assert props["11001"]["t"] == "<b>Gem1</b>"
@@ -68,6 +72,25 @@ def test_base_map_loads_nothing_from_the_web(units) -> None:
     # tiles only on request, and then the only web address is the tile server
     with_tiles = base_map(dg, tiles=True).get_root().render()
     assert "tile.openstreetmap.org" in with_tiles
+
+
+def test_geometry_file_is_written_once_by_content(units, tmp_path) -> None:
+    dg = display_geometry(units, tolerance=10)
+    url = write_geometry_file(dg, tmp_path)
+    assert url.startswith("/app/static/generated/geometry-2018-") and url.endswith(".json")
+    files = list((tmp_path / "generated").iterdir())
+    assert len(files) == 1 and json.loads(files[0].read_text())["type"] == "FeatureCollection"
+    assert write_geometry_file(dg, tmp_path) == url
+    # the layer loads that URL (from this server), or carries the geometry inline
+    m = base_map(dg)
+    cluster_layer(cluster_features(dg, {}, {}), url).add_to(m)
+    html = m.get_root().render()
+    assert f'"{url}"' in html and "fetch(url)" in html
+    m2 = base_map(dg)
+    cluster_layer(cluster_features(dg, {}, {}), None, geometry_collection(dg)).add_to(m2)
+    assert '"FeatureCollection"' in m2.get_root().render()
+    with pytest.raises(ValueError):
+        cluster_layer("{}", None)
 
 
 def test_click_toggles_the_municipality_under_the_point(units) -> None:
@@ -96,7 +119,7 @@ def test_map_payload_2025_is_small_enough(data_dir) -> None:
     )  # fmt: skip
     prov = gd.units.dissolve(by="province").reset_index()
     m = base_map(dg, provinces=outline_geojson(prov, "province"))
-    size = payload_bytes(m, cluster_layer(feats))
+    size = payload_bytes(m, cluster_layer(feats, "/app/static/generated/g.json"), dg)
     assert size <= 1_500_000, f"map payload {size / 1e6:.2f} MB"
     # display geometry is simplified for the map only: statistics keep the real areas
     assert gd.units["area_km2"].sum() == pytest.approx(13_600, rel=0.01)

@@ -16,11 +16,19 @@ from geo.context import GridData, load_grid_data, load_plan, plan_path
 from geo.grids import load_units
 from geo.layers import layer_outlines, layer_plan, load_layer, registry
 from geo.plans import Plan
+from geo.population import available_years
 from geo.settings import resolve_data_dir
 from scenarios.definitions import Scenario, load_scenario, scenario_ids
 from scenarios.evaluate import Evaluator, evaluator_for
 from scenarios.rules import RuleSet, load_rule_set, rule_set_ids
-from ui.mapview import DisplayGeometry, display_geometry, outline_geojson, point_features
+from ui.mapview import (
+    DisplayGeometry,
+    display_geometry,
+    geometry_collection,
+    outline_geojson,
+    point_features,
+    write_geometry_file,
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -93,3 +101,26 @@ def scenarios() -> dict[str, Scenario]:
 @st.cache_data(show_spinner=False, max_entries=8)
 def population_table(grid: int, year: int) -> pd.Series:
     return grid_data(grid, year).population
+
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+
+
+@st.cache_resource(show_spinner=False)
+def geometry_url(grid: int) -> str | None:
+    """URL of the grid's display geometry under Streamlit's static folder (written once per
+    content version), or None when that folder is not writable (the map then inlines it)."""
+    try:
+        return write_geometry_file(display(grid), STATIC_DIR)
+    except OSError:
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def geometry_inline(grid: int) -> str:
+    return geometry_collection(display(grid))
+
+
+@st.cache_resource(show_spinner=False)
+def years() -> list[int]:
+    return available_years(data_dir())

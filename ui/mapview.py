@@ -3,9 +3,10 @@
 Statistics always use the unsimplified EPSG:31370 geometry of :mod:`geo.grids`. For the web map
 only, :func:`display_geometry` simplifies the municipalities as a *coverage* (shared borders stay
 shared, so no gaps or slivers appear), reprojects to EPSG:4326 and rounds coordinates to 5 decimals
-(about 1 m). Each municipality's GeoJSON geometry is serialised once; on a click only the small
-``properties`` (fill colour, outline, tooltip) change, and :func:`cluster_layer` stitches the
-feature collection together as a string.
+(about 1 m). Each municipality's GeoJSON geometry is serialised once and written to a static file
+(:func:`write_geometry_file`) that the browser loads once; on a click only the small
+``properties`` (fill colour, outline, tooltip) travel, and the layer joins them to the geometry by
+NIS code.
 
 Nothing is fetched from the web: Leaflet comes from ``static/vendor/leaflet`` (served by Streamlit
 at ``/app/static/``, filled at install time by ``scripts/fetch_assets.sh``), and base-map tiles are
@@ -14,10 +15,12 @@ off unless the user asks for them.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -112,23 +115,7 @@ class GeoJsonLayer(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
-            interactive: {{ this.interactive }},
-            style: function(f) {
-                var p = f.properties;
-                return {fillColor: p.f || "none", fill: !!p.f, color: p.c || "{{ this.color }}",
-                        weight: p.w || {{ this.weight }}, dashArray: p.d || null,
-                        fillOpacity: {{ this.fill_opacity }}, opacity: 1};
-            },
-            pointToLayer: function(f, latlng) {
-                return L.circleMarker(latlng, {radius: 4, interactive: false});
-            },
-            onEachFeature: function(f, layer) {
-                if ({{ this.interactive }} && f.properties.t) {
-                    layer.bindTooltip(f.properties.t, {sticky: true});
-                }
-            }
-        }).addTo({{ this._parent.get_name() }});
+        var {{ this.get_name() }} = L.geoJson({{ this.data }}, {{ this.options() }}).addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
@@ -151,6 +138,54 @@ class GeoJsonLayer(MacroElement):
         self.weight = weight
         self.fill_opacity = fill_opacity
 
+    def options(self) -> str:
+        return (
+            "{interactive: " + self.interactive + ", style: function(f) { var p = f.properties;"
+            ' return {fillColor: p.f || "none", fill: !!p.f, color: p.c || "' + self.color + '",'
+            f" weight: p.w || {self.weight}, dashArray: p.d || null, fillOpacity: {self.fill_opacity},"
+            " opacity: 1}; }, pointToLayer: function(f, latlng) { return L.circleMarker(latlng,"
+            " {radius: 4, interactive: false}); }, onEachFeature: function(f, layer) { if ("
+            + self.interactive
+            + " && f.properties.t) { layer.bindTooltip(f.properties.t, {sticky: true}); } }}"
+        )
+
+
+class ClusterLayer(GeoJsonLayer):
+    """The municipalities: per-click *properties* inline (colours, outlines, tooltips; about
+    60 kB), geometry from ``geometry_url`` (a static file the browser loads once and keeps; see
+    :func:`write_geometry_file`) or, without a URL, inline."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson(null, {{ this.options() }}).addTo({{ this._parent.get_name() }});
+        (function(layer) {
+            var props = {{ this.data }};
+            var add = function(gj) {
+                gj.features.forEach(function(f) {
+                    var p = props[f.properties.n];
+                    if (p) { layer.addData({type: "Feature", properties: p, geometry: f.geometry}); }
+                });
+            };
+            {% if this.url %}
+            window.__regiokaart = window.__regiokaart || {};
+            var url = {{ this.url|tojson }};
+            if (window.__regiokaart[url]) { add(window.__regiokaart[url]); }
+            else { fetch(url).then(function(r) { return r.json(); }).then(function(gj) {
+                window.__regiokaart[url] = gj; add(gj); }); }
+            {% else %}
+            add({{ this.geometry }});
+            {% endif %}
+        })({{ this.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, props: str, geometry_url: str | None, geometry: str | None = None) -> None:
+        super().__init__(props, "municipalities", interactive=True, color="#ffffff", weight=0.6)
+        self.url = geometry_url
+        self.geometry = geometry
+
 
 def tooltip_html(name: str, code: str, inhabitants: str, cluster: str, extra: str = "") -> str:
     return (
@@ -167,11 +202,11 @@ def cluster_features(
     strong: Iterable[str] = (),
     dashed: Iterable[str] = (),
 ) -> str:
-    """The municipalities as one GeoJSON FeatureCollection string: ``fills`` by NIS code
-    (missing = unassigned grey), a thick outline for ``strong`` (active cluster) and a dashed one for
-    ``dashed`` (e.g. changed municipalities in a comparison)."""
+    """Per-municipality map properties as one JSON object string keyed by NIS code: ``fills``
+    (missing = unassigned grey), a thick outline for ``strong`` (active cluster), a dashed one for
+    ``dashed`` (e.g. changed municipalities in a comparison), and the tooltip."""
     strong, dashed = set(strong), set(dashed)
-    parts = []
+    out: dict[str, dict[str, Any]] = {}
     for code in dg.codes:
         props: dict[str, Any] = {
             "n": code,
@@ -182,21 +217,42 @@ def cluster_features(
             props.update(c="#000000", w=2.5)
         if code in dashed:
             props.update(c="#000000", w=3, d="4 3")
-        parts.append(
-            '{"type":"Feature","properties":'
-            + json.dumps(props, ensure_ascii=False, separators=(",", ":"))
-            + ',"geometry":' + dg.geometry_json[code] + "}"
-        )  # fmt: skip
+        out[code] = props
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+
+
+def geometry_collection(dg: DisplayGeometry) -> str:
+    """The display geometry as a GeoJSON FeatureCollection (property ``n``: NIS code)."""
+    parts = [
+        '{"type":"Feature","properties":{"n":"' + c + '"},"geometry":' + dg.geometry_json[c] + "}"
+        for c in dg.codes
+    ]
     return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
 
 
-def cluster_layer(features: str) -> folium.FeatureGroup:
+def write_geometry_file(dg: DisplayGeometry, folder: Path) -> str:
+    """Write the display geometry under ``folder`` (Streamlit's ``static/``), named by content
+    hash so browsers may cache it; return its URL under ``/app/static/``. Atomic."""
+    from geo.atomic import atomic_write_text
+
+    text = geometry_collection(dg)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    name = f"geometry-{dg.grid}-{digest}.json"
+    target = folder / "generated" / name
+    if not target.exists():
+        atomic_write_text(target, text)
+    return f"/app/static/generated/{name}"
+
+
+def cluster_layer(
+    props: str, geometry_url: str | None, geometry: str | None = None
+) -> folium.FeatureGroup:
     """The dynamic part of the map (st_folium ``feature_group_to_add``): redrawn on each edit
-    without rebuilding the map."""
+    without rebuilding the map. Carries only the properties when the geometry has a URL."""
+    if geometry_url is None and geometry is None:
+        raise ValueError("the cluster layer needs a geometry URL or the geometry itself")
     fg = folium.FeatureGroup(name="clusters")
-    GeoJsonLayer(features, "municipalities", interactive=True, color="#ffffff", weight=0.6).add_to(
-        fg
-    )
+    ClusterLayer(props, geometry_url, geometry).add_to(fg)
     return fg
 
 
@@ -256,10 +312,14 @@ def external_urls(m: folium.Map) -> list[str]:
     return [u for u in out if "://" in u or u.startswith("//")]
 
 
-def payload_bytes(m: folium.Map, fg: folium.FeatureGroup) -> int:
-    """Size of what the browser receives for the map: the rendered map with its cluster layer."""
+def payload_bytes(m: folium.Map, fg: folium.FeatureGroup, dg: DisplayGeometry | None = None) -> int:
+    """Size of what the browser receives for the map: the rendered map with its cluster layer,
+    plus the geometry file when the layer loads it by URL (``dg``)."""
     import copy
 
     mm = copy.deepcopy(m)
     copy.deepcopy(fg).add_to(mm)
-    return len(mm.get_root().render().encode("utf-8"))
+    size = len(mm.get_root().render().encode("utf-8"))
+    if dg is not None:
+        size += len(geometry_collection(dg).encode("utf-8"))
+    return size

@@ -18,7 +18,7 @@ from streamlit_folium import st_folium
 from geo.context import weights_year
 from geo.errors import RegiokaartError
 from geo.plans import Plan, move_plan
-from geo.population import available_years, data_grid_for_year, load_population
+from geo.population import data_grid_for_year, load_population
 from scenarios.definitions import Scenario, with_scenario_overrides
 from scenarios.params import parameter_rows
 from scenarios.rules import RuleSet, with_overrides
@@ -49,7 +49,7 @@ from ui.store import PlanStore, plan_from_bytes
 
 GRIDS = (2025, 2019, 2018)
 RULE_PARAMS = ("min_population", "budget_eur", "cap_without_centrumstad", "cap_centrumstad_extra")
-MAP_HEIGHT = 640
+MAP_HEIGHT = 560
 
 
 def L() -> str:
@@ -148,7 +148,7 @@ def sidebar() -> Settings:
     sb.radio(T("language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
     sb.header(T("settings"))
     grid = sb.selectbox(T("grid"), GRIDS, key="grid", help=T("grid_help"))
-    years = [y for y in available_years(cache.data_dir()) if data_grid_for_year(y) <= grid]
+    years = [y for y in cache.years() if data_grid_for_year(y) <= grid]
     if st.session_state.get("year") not in years:
         st.session_state["year"] = years[-1]
     year = sb.selectbox(T("year"), years[::-1], key="year")
@@ -445,7 +445,7 @@ def map_tab(ed: Editor, s: Settings, evaluation: Any, dashed: list[str]) -> None
         st_folium(
             m, key=map_key, height=MAP_HEIGHT, use_container_width=True,  # st_folium's own option
 
-            feature_group_to_add=cluster_layer(features),
+            feature_group_to_add=_layer(features, s.grid),
             returned_objects=["last_object_clicked", "last_object_clicked_count"],
         )  # fmt: skip
         legend(ed, evaluation)
@@ -471,6 +471,11 @@ def map_tab(ed: Editor, s: Settings, evaluation: Any, dashed: list[str]) -> None
                 width="stretch",
             )
     tables(ed, evaluation)
+
+
+def _layer(features: str, grid: int) -> Any:
+    url = cache.geometry_url(grid)
+    return cluster_layer(features, url, None if url else cache.geometry_inline(grid))
 
 
 def edit_panel(ed: Editor, gd: Any, evaluation: Any) -> None:
