@@ -49,7 +49,7 @@ from ui.store import PlanStore, plan_from_bytes
 
 GRIDS = (2025, 2019, 2018)
 RULE_PARAMS = ("min_population", "budget_eur", "cap_without_centrumstad", "cap_centrumstad_extra")
-MAP_HEIGHT = 560
+MAP_HEIGHT = 470
 
 
 def L() -> str:
@@ -405,6 +405,12 @@ def process_click(ed: Editor, s: Settings, map_key: str) -> None:
         st.toast(T("clicked_in", name=name, cluster=ed.plan.display_name(click.cluster)))
 
 
+def _short(name: str, n: int = 38) -> str:
+    import html
+
+    return html.escape(name if len(name) <= n else name[: n - 1] + "…")
+
+
 def legend(ed: Editor, evaluation: Any) -> None:
     pops = {c.cluster: c.facts.population for c in evaluation.clusters}
     items = []
@@ -413,7 +419,7 @@ def legend(ed: Editor, evaluation: Any) -> None:
         items.append(
             f'<span style="display:inline-block;margin:0 .8em .3em 0;{bold}">'
             f'<span style="display:inline-block;width:.9em;height:.9em;background:{ed.colours.get(c, UNASSIGNED)};'
-            f'border:1px solid #444;vertical-align:-0.1em"></span> {ed.plan.display_name(c)} '
+            f'border:1px solid #444;vertical-align:-0.1em"></span> {_short(ed.plan.display_name(c))} '
             f"<small>({fmt(pops.get(c, 0), L())})</small></span>"
         )
     items.append(
