@@ -156,6 +156,8 @@ def test_compare_save_and_export(at: AppTest, tmp_path) -> None:
     saved = list((tmp_path / "plans").glob("*.plan.json"))
     assert [p.name for p in saved] == ["test-plan.plan.json"]
     assert any("Test plan" in md.value for md in at.markdown)
+    at.toggle(key="cmp_on_map").set_value(True).run()
+    assert not at.exception
     labels = {b.proto.label for b in at.get("download_button")}
     assert {
         "Plan (CSV)",
@@ -164,6 +166,14 @@ def test_compare_save_and_export(at: AppTest, tmp_path) -> None:
         "Clusters (GeoJSON)",
     } <= labels
     assert any(lbl.startswith("Samenvatting") for lbl in labels)
+
+
+def test_rules_tab_lists_parameters_and_assumptions(at: AppTest) -> None:
+    at.selectbox(key="scenario").set_value("terreinregisseur").run()
+    frames = [df.value for df in at.dataframe]
+    params = next(f for f in frames if "parameter" in f.columns and "aanname" in f.columns)
+    assert params["aanname"].eq("✔").any()
+    assert any("Terreinregisseur" in h.value for h in at.subheader)
 
 
 def test_english(at: AppTest) -> None:

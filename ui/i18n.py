@@ -113,6 +113,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Gewijzigde gemeenten hebben een zwarte stippellijn.",
         "Changed municipalities have a dashed black outline.",
     ),
+    "cmp_show": (
+        "Toon gewijzigde gemeenten op de kaart (zwarte stippellijn)",
+        "Show changed municipalities on the map (dashed black outline)",
+    ),
     "measure": ("Maat", "Measure"),
     "before": ("Andere plan", "Other plan"),
     "after": ("Huidig plan", "Current plan"),

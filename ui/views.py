@@ -855,7 +855,7 @@ def main() -> None:
     )
     with tab_cmp:
         changed = compare_tab(ed, s, evaluation)
-        show = st.toggle(T("cmp_map"), key="cmp_on_map", value=False)
+        show = st.toggle(T("cmp_show"), key="cmp_on_map", value=False)
     with tab_map:
         map_tab(ed, s, evaluation, changed if show else [])
     with tab_keep:
