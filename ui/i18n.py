@@ -148,6 +148,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Rules (subsidy and scale) come from a versioned configuration file; scenarios from the 2019 evaluation report. Values marked 'assumption' are not in the sources: change them on the left.",
     ),
     "edits": ("{n} bewerkingen", "{n} edits"),
+    "edits_1": ("1 bewerking", "1 edit"),
+    "munis_n": ("{n} gemeenten", "{n} municipalities"),
+    "munis_1": ("1 gemeente", "1 municipality"),
+    "click_ms": ("klik verwerkt in {ms} ms", "click handled in {ms} ms"),
 }
 
 
@@ -155,6 +159,13 @@ def t(key: str, lang: str = "nl", **values: object) -> str:
     nl, en = TEXT[key]
     s = en if lang == "en" else nl
     return s.format(**values) if values else s
+
+
+def count(key: str, n: int, lang: str = "nl") -> str:
+    """``key_1`` for one, ``key``/``key_n`` with ``n`` otherwise (Dutch and English plurals)."""
+    if n == 1:
+        return t(f"{key}_1", lang)
+    return t(key if key in TEXT else f"{key}_n", lang, n=n)
 
 
 def yes_no(b: bool | None, lang: str = "nl") -> str:

@@ -29,11 +29,10 @@ from ui.editor import Editor
 from ui.exports import (
     clusters_geojson,
     clusters_gpkg,
-    municipality_frame,
     statistics_xlsx,
     summary_page,
 )
-from ui.i18n import LANGS, t
+from ui.i18n import LANGS, count, t
 from ui.mapview import base_map, cluster_layer
 from ui.model import (
     click_token,
@@ -450,7 +449,6 @@ def map_tab(ed: Editor, s: Settings, evaluation: Any, dashed: list[str]) -> None
         )
         st_folium(
             m, key=map_key, height=MAP_HEIGHT, use_container_width=True,  # st_folium's own option
-
             feature_group_to_add=_layer(features, s.grid),
             returned_objects=["last_object_clicked", "last_object_clicked_count"],
         )  # fmt: skip
@@ -574,14 +572,13 @@ def metrics(ed: Editor, evaluation: Any) -> None:
         d.metric(
             T("active_pop", cluster=ed.plan.display_name(ed.active)),
             fmt(pop, lang),
-            f"{n} {T('col_munis').lower()}",
+            count("munis", n, L()),
             delta_color="off",
             delta_arrow="off",
         )
     if "click_ms" in st.session_state:
-        st.caption(
-            f"{T('edits', n=ed.pos)} · klik verwerkt in {st.session_state['click_ms']:.0f} ms"
-        )
+        ms = f"{st.session_state['click_ms']:.0f}"
+        st.caption(f"{count('edits', ed.pos, L())} · {T('click_ms', ms=ms)}")
 
 
 def tables(ed: Editor, evaluation: Any) -> None:
@@ -749,9 +746,7 @@ def keep_tab(ed: Editor, s: Settings, evaluation: Any) -> None:
             functools.partial(summary_page, plan, evaluation, cache.display(s.grid), cols, s.describe(), lang),
             f"{stem}_samenvatting.html", "text/html", key="dl_summary", on_click="ignore",
         )  # fmt: skip
-        st.caption(
-            f"{len(municipality_frame(plan, gd.units, gd.population))} {T('col_munis').lower()} · {T('grid').lower()} {plan.grid}"
-        )
+        st.caption(f"{count('munis', len(plan.assignment), L())} · {T('grid').lower()} {plan.grid}")
 
 
 @_guard
