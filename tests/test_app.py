@@ -180,3 +180,19 @@ def test_english(at: AppTest) -> None:
     at.radio(key="lang").set_value("en").run()
     assert at.title[0].value.startswith("Regiokaart: social economy")
     assert metric(at, "Inhabitants Stad Antwerpen") == "531,012"
+
+
+def test_plan_carried_to_a_later_grid(at: AppTest) -> None:
+    at.selectbox(key="grid").set_value(2019).run()
+    at.selectbox(key="kb_municipality").set_value("11040").run()  # Schoten joins Stad Antwerpen
+    button(at, "kb_add").click().run()
+    assert number(metric(at, "Inwoners Stad Antwerpen")) > 34_157
+    at.selectbox(key="grid").set_value(2025).run()
+    assert metric(at, "Inwoners Stad Antwerpen") == "531.012"  # the 2025 grid kept its own plan
+    at.selectbox(key="start_choice").set_value("carry:2019").run()
+    button(at, "start_button").click().run()
+    assert not at.exception
+    carried = number(metric(at, "Inwoners Stad Antwerpen"))
+    # the 2025 figure plus Schoten's 34.157 inhabitants; Antwerpen merged with Borsbeek in 2025 and
+    # the merged unit's split share is weighted by 2022 here (2018 for the shipped 2017-2019 plan)
+    assert abs(carried - (531_012 + 34_157)) < 1_000
