@@ -15,7 +15,13 @@ from scenarios.evaluate import evaluator_for
 from scenarios.rules import load_rule_set
 from ui.compare import diff
 from ui.editor import Editor
-from ui.exports import clusters_geojson, clusters_gpkg, statistics_xlsx, summary_page
+from ui.exports import (
+    clusters_geojson,
+    clusters_gpkg,
+    downloads,
+    statistics_xlsx,
+    summary_page,
+)
 from ui.mapview import display_geometry
 from ui.model import cluster_rows, evaluate_plan, violation_rows
 
@@ -98,3 +104,26 @@ def test_tables_for_the_app(setup) -> None:
     assert vs and all(v["text"] for v in vs)
     severities = [v["severity"] for v in vs]
     assert severities == sorted(severities, key=lambda s: s != "error")
+
+
+def test_every_download_builds(setup) -> None:
+    gd, plan, ev, rs = setup
+    evaluation = evaluate_plan(ev, plan, rs, load_scenario("bestuursregisseur"))
+    ed = Editor.start(plan, gd.adjacency)
+    files = downloads(
+        plan, evaluation, gd.units, gd.population, ed.colours, display_geometry(gd.units), []
+    )
+    assert [d.key for d in files] == [
+        "dl_plan",
+        "dl_xlsx",
+        "dl_csv",
+        "dl_viol",
+        "dl_gpkg",
+        "dl_geojson",
+        "dl_summary",
+    ]
+    for d in files:
+        data = d.data()
+        assert len(data) > 100, d.key
+        assert d.file_name.startswith(plan.name.replace(" ", "_"))
+    assert files[0].data().startswith("nis_code,cluster,cluster_name")

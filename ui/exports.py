@@ -5,7 +5,9 @@ Statistics use the unsimplified EPSG:31370 geometry; GeoJSON is written in WGS 8
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
@@ -139,3 +141,37 @@ def summary_page(
         violations=vs,
         lang=lang,
     )
+
+
+@dataclass(frozen=True)
+class Download:
+    key: str  # i18n key of the button label, also the widget key
+    data: Callable[[], str | bytes]  # built only when the user clicks
+    file_name: str
+    mime: str
+
+
+def downloads(
+    plan: Plan,
+    evaluation: Evaluation,
+    units: gpd.GeoDataFrame,
+    population: pd.Series,
+    colours: Mapping[str, str],
+    dg: DisplayGeometry,
+    settings: Sequence[tuple[str, str]],
+    lang: str = "nl",
+) -> list[Download]:
+    """Every file the app offers, as deferred builders (nothing is computed until asked)."""
+    stem = (plan.name or "plan").replace(" ", "_")
+    cols = dict(colours)
+    p = functools.partial
+    return [
+        Download("dl_plan", p(plan.to_csv_text), f"{stem}.csv", "text/csv"),
+        Download("dl_xlsx", p(statistics_xlsx, plan, evaluation, units, population),
+                 f"{stem}_statistieken.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        Download("dl_csv", p(lambda: evaluation.cluster_frame().to_csv(index=False)), f"{stem}_clusters.csv", "text/csv"),
+        Download("dl_viol", p(lambda: evaluation.violation_frame().to_csv(index=False)), f"{stem}_overtredingen.csv", "text/csv"),
+        Download("dl_gpkg", p(clusters_gpkg, plan, evaluation, units, cols, population), f"{stem}.gpkg", "application/geopackage+sqlite3"),
+        Download("dl_geojson", p(clusters_geojson, plan, evaluation, units, cols), f"{stem}.geojson", "application/geo+json"),
+        Download("dl_summary", p(summary_page, plan, evaluation, dg, cols, settings, lang), f"{stem}_samenvatting.html", "text/html"),
+    ]  # fmt: skip

@@ -26,12 +26,7 @@ from ui import cache
 from ui.colours import PALETTE, UNASSIGNED
 from ui.compare import diff
 from ui.editor import Editor
-from ui.exports import (
-    clusters_geojson,
-    clusters_gpkg,
-    statistics_xlsx,
-    summary_page,
-)
+from ui.exports import downloads
 from ui.i18n import LANGS, count, t
 from ui.mapview import base_map, cluster_layer
 from ui.model import (
@@ -459,21 +454,9 @@ def map_tab(ed: Editor, s: Settings, evaluation: Any, dashed: list[str]) -> None
                 T("municipality"), sorted(names, key=lambda c: names[c]), key="kb_municipality",
                 index=None, format_func=lambda c: f"{names[c]} ({c})", placeholder="…",
             )  # fmt: skip
-            c1, c2 = st.columns(2)
-            c1.button(
-                T("add_to_active"),
-                on_click=cb_assign,
-                args=(ed, True),
-                key="kb_add",
-                width="stretch",
-            )
-            c2.button(
-                T("unassign"),
-                on_click=cb_assign,
-                args=(ed, False),
-                key="kb_remove",
-                width="stretch",
-            )
+            pairs = (("add_to_active", True, "kb_add"), ("unassign", False, "kb_remove"))
+            for col, (label, add, key) in zip(st.columns(2), pairs, strict=True):
+                col.button(T(label), on_click=cb_assign, args=(ed, add), key=key, width="stretch")
     tables(ed, evaluation)
 
 
@@ -484,25 +467,15 @@ def _layer(features: str, grid: int) -> Any:
 
 def edit_panel(ed: Editor, gd: Any, evaluation: Any) -> None:
     plan = ed.plan
-    c1, c2 = st.columns(2)
-    c1.button(
-        f"↶ {T('undo')}",
-        on_click=cb_undo,
-        args=(ed,),
-        disabled=not ed.can_undo,
-        key="undo",
-        width="stretch",
-        help=ed.undo_label or None,
+    history = (
+        ("undo", "↶", cb_undo, ed.can_undo, ed.undo_label),
+        ("redo", "↷", cb_redo, ed.can_redo, ed.redo_label),
     )
-    c2.button(
-        f"↷ {T('redo')}",
-        on_click=cb_redo,
-        args=(ed,),
-        disabled=not ed.can_redo,
-        key="redo",
-        width="stretch",
-        help=ed.redo_label or None,
-    )
+    for col, (key, arrow, cb, able, label) in zip(st.columns(2), history, strict=True):
+        col.button(
+            f"{arrow} {T(key)}", on_click=cb, args=(ed,), disabled=not able, key=key,
+            width="stretch", help=label or None,
+        )  # fmt: skip
     if plan.clusters:
         st.session_state["active_select"] = ed.active
         st.selectbox(
@@ -702,50 +675,13 @@ def keep_tab(ed: Editor, s: Settings, evaluation: Any) -> None:
         st.button(T("import_button"), on_click=cb_import, args=(s,), key="import_button")
     with right:
         st.subheader(T("exports"))
-        plan, cols, lang = ed.plan, dict(ed.colours), L()
-        stem = (plan.name or "plan").replace(" ", "_")
-        st.download_button(
-            T("dl_plan"),
-            plan.to_csv_text().encode("utf-8"),
-            f"{stem}.csv",
-            "text/csv",
-            key="dl_plan",
-            on_click="ignore",
-        )
-        st.download_button(
-            T("dl_xlsx"), functools.partial(statistics_xlsx, plan, evaluation, gd.units, gd.population),
-            f"{stem}_statistieken.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key="dl_xlsx", on_click="ignore",
+        plan = ed.plan
+        files = downloads(
+            plan, evaluation, gd.units, gd.population, ed.colours, cache.display(s.grid),
+            s.describe(), L(),
         )  # fmt: skip
-        st.download_button(
-            T("dl_csv"),
-            functools.partial(lambda e: e.cluster_frame().to_csv(index=False), evaluation),
-            f"{stem}_clusters.csv",
-            "text/csv",
-            key="dl_csv",
-            on_click="ignore",
-        )
-        st.download_button(
-            T("dl_viol"),
-            functools.partial(lambda e: e.violation_frame().to_csv(index=False), evaluation),
-            f"{stem}_overtredingen.csv",
-            "text/csv",
-            key="dl_viol",
-            on_click="ignore",
-        )
-        st.download_button(
-            T("dl_gpkg"), functools.partial(clusters_gpkg, plan, evaluation, gd.units, cols, gd.population),
-            f"{stem}.gpkg", "application/geopackage+sqlite3", key="dl_gpkg", on_click="ignore",
-        )  # fmt: skip
-        st.download_button(
-            T("dl_geojson"), functools.partial(clusters_geojson, plan, evaluation, gd.units, cols),
-            f"{stem}.geojson", "application/geo+json", key="dl_geojson", on_click="ignore",
-        )  # fmt: skip
-        st.download_button(
-            T("dl_summary"),
-            functools.partial(summary_page, plan, evaluation, cache.display(s.grid), cols, s.describe(), lang),
-            f"{stem}_samenvatting.html", "text/html", key="dl_summary", on_click="ignore",
-        )  # fmt: skip
+        for d in files:
+            st.download_button(T(d.key), d.data, d.file_name, d.mime, key=d.key, on_click="ignore")
         st.caption(f"{count('munis', len(plan.assignment), L())} · {T('grid').lower()} {plan.grid}")
 
 
