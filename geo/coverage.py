@@ -90,8 +90,27 @@ def cluster_table(
     return pd.DataFrame(rows, columns=CLUSTER_COLUMNS)
 
 
+class CoverageShares:
+    """Shares of municipalities and inhabitants covered, for any class with the four counts."""
+
+    n_municipalities_covered: int
+    n_municipalities_total: int
+    population_covered: int
+    population_total: int
+
+    @property
+    def municipality_share(self) -> float:
+        n = self.n_municipalities_total
+        return self.n_municipalities_covered / n if n else 0.0
+
+    @property
+    def population_share(self) -> float:
+        p = self.population_total
+        return self.population_covered / p if p else 0.0
+
+
 @dataclass(frozen=True)
-class Coverage:
+class Coverage(CoverageShares):
     grid: int
     population_year: int | None
     clusters: pd.DataFrame
@@ -107,14 +126,6 @@ class Coverage:
     uncovered: list[str]
     split_units: pd.DataFrame
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def municipality_share(self) -> float:
-        return self.n_municipalities_covered / self.n_municipalities_total
-
-    @property
-    def population_share(self) -> float:
-        return self.population_covered / self.population_total if self.population_total else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (keys of the CLI's JSON output)."""

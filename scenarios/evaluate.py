@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from geo.contiguity import Adjacency, n_parts
+from geo.coverage import CoverageShares
 from geo.errors import GridError
 from geo.plans import Plan
 from scenarios.definitions import SCENARIO_RULES, Scenario, coverage_violation
@@ -33,24 +34,12 @@ from scenarios.rules import CLUSTER_RULES, PLAN_RULES, PlanFacts, RuleSet, subsi
 
 # ============================================================================ results
 @dataclass(frozen=True)
-class CoverageSummary:
+class CoverageSummary(CoverageShares):
     n_municipalities_covered: int
     n_municipalities_total: int
     population_covered: int
     population_total: int
     uncovered: tuple[str, ...]
-
-    @property
-    def municipality_share(self) -> float:
-        return (
-            self.n_municipalities_covered / self.n_municipalities_total
-            if (self.n_municipalities_total)
-            else 0.0
-        )
-
-    @property
-    def population_share(self) -> float:
-        return self.population_covered / self.population_total if self.population_total else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -52,7 +52,9 @@ def test_damaged_file_is_reported_not_loaded(tmp_path) -> None:
     store.save("goed", plan())
     (tmp_path / "kapot.plan.json").write_text("{not json", "utf-8")
     assert [s.name for s in store.list()] == ["goed"]
-    assert any("kapot.plan.json" in p for p in store.problems())
+    plans, problems = store.scan()
+    assert [s.name for s in plans] == ["goed"]
+    assert any("kapot.plan.json" in p for p in problems)
     with pytest.raises(PlanError):
         store.load("kapot")
     with pytest.raises(PlanError):

@@ -83,25 +83,20 @@ class PlanStore:
         text = json.dumps(doc, ensure_ascii=False, indent=1)
         return atomic_write_text(self.path(name), text)
 
-    def list(self) -> list[SavedPlan]:
-        if not self.folder.is_dir():
-            return []
-        out = []
-        for p in sorted(self.folder.glob(f"*{SUFFIX}")):
-            try:
-                out.append(self._read(p))
-            except PlanError:
-                continue  # a foreign or damaged file is listed by problems(), never loaded
-        return sorted(out, key=lambda s: s.saved_at, reverse=True)
-
-    def problems(self) -> list[str]:
-        bad = []
+    def scan(self) -> tuple[list[SavedPlan], list[str]]:
+        """The readable plans, newest first, and one problem line per unreadable file (a foreign
+        or damaged file is reported, never loaded)."""
+        plans: list[SavedPlan] = []
+        bad: list[str] = []
         for p in sorted(self.folder.glob(f"*{SUFFIX}")) if self.folder.is_dir() else []:
             try:
-                self._read(p)
+                plans.append(self._read(p))
             except PlanError as exc:
                 bad.append(str(exc))
-        return bad
+        return sorted(plans, key=lambda s: s.saved_at, reverse=True), bad
+
+    def list(self) -> list[SavedPlan]:
+        return self.scan()[0]
 
     def load(self, name: str) -> SavedPlan:
         p = self.path(name)

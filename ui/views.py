@@ -653,7 +653,7 @@ def keep_tab(ed: Editor, s: Settings, evaluation: Any) -> None:
             T("save_button"), on_click=cb_save, args=(ed, s), key="save_button", type="primary"
         )
         st.subheader(T("saved_plans"))
-        plans = store.list()
+        plans, problems = store.scan()
         if not plans:
             st.caption(T("no_saved", folder=store.folder))
         for i, sp in enumerate(plans):
@@ -663,7 +663,7 @@ def keep_tab(ed: Editor, s: Settings, evaluation: Any) -> None:
             )
             c2.button(T("open"), key=f"open-{i}", on_click=cb_open, args=(sp.name, s))
             c3.button(T("delete"), key=f"del-{i}", on_click=_guard(store.delete), args=(sp.name,))
-        for p in store.problems():
+        for p in problems:
             st.warning(p)
         st.subheader(T("import"))
         st.file_uploader(
