@@ -130,8 +130,8 @@ def start_plan(choice: str, s_grid: int, s_year: int) -> None:
         ed.replace(plan, f"start: {label}", gd.adjacency, source=choice)
         ed.meta["start_plan"] = plan
         flash("success", T("start_done", what=label))
-        for note in plan.notes:
-            flash("info", note)
+        if plan.notes:
+            flash("info", "\n".join(f"- {n}" for n in plan.notes))
     except RegiokaartError as exc:
         flash("error", f"{T('error')}: {exc}")
 
