@@ -128,8 +128,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
             }
             for rs in sets
         ]  # fmt: skip
-        print(json.dumps(data, indent=2, ensure_ascii=False))
-        return 0
+        return _print_json(data)
     lines: list[str] = []
     for rs in sets:
         lines += [
@@ -143,6 +142,11 @@ def cmd_rules(args: argparse.Namespace) -> int:
             "",
         ]
     print("\n".join(lines))
+    return 0
+
+
+def _print_json(data: object) -> int:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
     return 0
 
 
@@ -161,8 +165,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
             }
             for s in scs
         ]  # fmt: skip
-        print(json.dumps(data, indent=2, ensure_ascii=False))
-        return 0
+        return _print_json(data)
     lines: list[str] = []
     for s in scs:
         lines += [

@@ -30,16 +30,14 @@ def small_plan(tmp_path):
     return p
 
 
+def coverage_args(plan: object) -> list[str]:
+    return ["coverage", "--plan", str(plan), "--grid", "2019", "--population-year", "2019"]
+
+
 def test_json_output(capsys, small_plan):
     code, out, err = run(
         capsys,
-        "coverage",
-        "--plan",
-        str(small_plan),
-        "--grid",
-        "2019",
-        "--population-year",
-        "2019",
+        *coverage_args(small_plan),
         "--format",
         "json",
     )
@@ -60,7 +58,7 @@ def test_json_output(capsys, small_plan):
 
 
 def test_table_csv_xlsx_gpkg(capsys, small_plan, tmp_path):
-    args = ["coverage", "--plan", str(small_plan), "--grid", "2019", "--population-year", "2019"]
+    args = coverage_args(small_plan)
     code, out, _ = run(capsys, *args)
     assert code == 0 and "municipalities covered: 3 / 300" in out
     code, out, _ = run(capsys, *args, "--format", "csv")
@@ -81,13 +79,7 @@ def test_plan_by_names(capsys, tmp_path):
     p.write_text("municipality,cluster\nSt.-Niklaas,waas\nbeveren,waas\nZomergem,meetjesland\n")
     code, out, err = run(
         capsys,
-        "coverage",
-        "--plan",
-        str(p),
-        "--grid",
-        "2019",
-        "--population-year",
-        "2019",
+        *coverage_args(p),
         "--format",
         "json",
     )
@@ -149,32 +141,13 @@ def test_checksum_mismatch_and_missing_data(capsys, tmp_path, small_plan, data_d
     dd = tmp_path / "data"
     shutil.copytree(data_dir, dd)
     (dd / "boundaries" / "gemeente2024.dbf").write_bytes(b"corrupt")
-    code, _, err = run(
-        capsys,
-        "coverage",
-        "--plan",
-        str(small_plan),
-        "--grid",
-        "2019",
-        "--population-year",
-        "2019",
-        "--data-dir",
-        str(dd),
-    )
+    coverage = [
+        *coverage_args(small_plan),
+    ]
+    code, _, err = run(capsys, *coverage, "--data-dir", str(dd))
     assert code == 2 and "Checksum mismatch for boundaries/gemeente2024.dbf" in err
     (dd / "boundaries" / "gemeente2024.dbf").unlink()
-    code, _, err = run(
-        capsys,
-        "coverage",
-        "--plan",
-        str(small_plan),
-        "--grid",
-        "2019",
-        "--population-year",
-        "2019",
-        "--data-dir",
-        str(dd),
-    )
+    code, _, err = run(capsys, *coverage, "--data-dir", str(dd))
     assert code == 2 and "Data file missing: boundaries/gemeente2024.dbf" in err
     code, _, err = run(capsys, "data", "verify", "--data-dir", str(dd))
     assert code == 2
