@@ -27,7 +27,7 @@ uv-bootstrap:
 		python3 -m pip install --quiet "uv==$(UV_VERSION)"
 
 install: uv-bootstrap
-	$(UV) sync --frozen
+	$(UV) sync --frozen --inexact
 
 install-dev: uv-bootstrap
 	$(UV) sync --frozen --extra dev

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,8 +12,40 @@ from shapely.geometry import MultiPolygon, box
 
 from geo.contiguity import build_adjacency
 
-REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-# CI and development point REGIOKAART_DATA_DIR or the local mirror at ../shared/data.
+REPO = Path(__file__).resolve().parents[1]
+#: The real reference data: ``REGIOKAART_DATA_DIR`` when set, else ``../shared/data`` beside the checkout.
+REAL_DATA = Path(os.environ.get("REGIOKAART_DATA_DIR") or REPO.parent / "shared" / "data").resolve()
+LEAFLET = REPO / "static" / "vendor" / "leaflet" / "leaflet.js"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Fail at once, with the fix, when the map assets are missing (the app tests need them)."""
+    if not LEAFLET.is_file():
+        pytest.exit(
+            f"Map assets missing ({LEAFLET.relative_to(REPO)}). Run `make assets` (or `make test`, "
+            "which fetches them from the npm registry) and try again.",
+            returncode=4,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _real_data_only_when_marked(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A test reads the real data only when it carries the ``realdata`` marker.
+
+    Every other test sees an empty data directory (no mirror, an empty ``REGIOKAART_DATA_DIR``),
+    so a real-data read in an unmarked test fails with ``Data file missing``: the marker is
+    enforced, not just documented.
+    """
+    if request.node.get_closest_marker("realdata") is not None:
+        monkeypatch.setenv("REGIOKAART_DATA_DIR", str(REAL_DATA))
+        return
+    empty = tmp_path_factory.mktemp("no-real-data")
+    monkeypatch.setenv("REGIOKAART_DATA_DIR", str(empty))
+    monkeypatch.setattr("geo.settings.local_mirror", lambda: empty / "no-mirror")
 
 
 def toy_units(grid: int = 2018) -> gpd.GeoDataFrame:
@@ -65,5 +98,17 @@ def adjacency(units: gpd.GeoDataFrame) -> dict[str, frozenset[str]]:
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    assert REAL_DATA.is_dir(), f"real data expected at {REAL_DATA} (../shared/data)"
+    assert REAL_DATA.is_dir(), (
+        f"real data expected at {REAL_DATA} (REGIOKAART_DATA_DIR or ../shared/data)"
+    )
     return REAL_DATA
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that asks for the real ``data_dir`` fixture is a real-data test."""
+    for item in items:
+        if (
+            "data_dir" in getattr(item, "fixturenames", ())
+            and item.get_closest_marker("realdata") is None
+        ):
+            item.add_marker(pytest.mark.realdata)

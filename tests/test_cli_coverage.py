@@ -11,6 +11,8 @@ import pytest
 
 from regiokaart_cli import main
 
+pytestmark = pytest.mark.realdata
+
 
 def run(capsys, *argv):
     code = main(list(argv))

@@ -11,6 +11,8 @@ from geo.context import load_grid_data, load_plan, plan_path
 from geo.settings import PARTNERSHIPS_DIR
 from regiokaart_cli import main
 
+pytestmark = pytest.mark.realdata
+
 SEED_TOTAL_POPULATION = 5_092_811
 SEED_POPULATION_SHARE = 0.787
 # Documented exceptions (data/partnerships/partnerships_2017_2019.meta.toml): the seed's figure for

@@ -48,7 +48,15 @@ def test_resolution_order(tmp_path, monkeypatch):
     other.mkdir()
     assert resolve_data_dir(other).path == other.resolve()
     monkeypatch.delenv(ENV_DATA_DIR)
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    monkeypatch.setattr("geo.settings.local_mirror", lambda: mirror)
+    assert resolve_data_dir().path == mirror.resolve()
     assert resolve_data_dir().origin.startswith("local mirror")
+    monkeypatch.setattr("geo.settings.local_mirror", lambda: tmp_path / "no-mirror")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert resolve_data_dir().origin == "user cache"
+    assert resolve_data_dir().path == tmp_path / "cache" / "regiokaart" / "data"
     with pytest.raises(DataDirError, match="not a folder"):
         resolve_data_dir(tmp_path / "missing")
 
