@@ -172,8 +172,8 @@ def check_out_path(
         raise OutputError("--out is empty; give a file name.")
     try:
         st = target.stat()  # follows symlinks: a link to /dev/full is /dev/full
-    except FileNotFoundError:
-        st = None
+    except (FileNotFoundError, NotADirectoryError):
+        st = None  # NotADirectoryError: the folder is a file (reported below)
     except OSError as exc:
         raise OutputError(f"cannot write {shown}: {_reason(exc)}") from None
     if st is not None:
@@ -194,7 +194,7 @@ def check_out_path(
     for folder in (parent, *parent.parents):
         if folder.exists():
             if not folder.is_dir():
-                raise OutputError(f"cannot write {shown}: {folder} is not a folder.")
+                raise OutputError(f"cannot write {shown}: {folder} is a file, not a folder.")
             break
     return target
 
