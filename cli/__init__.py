@@ -43,14 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from cli.common import check_out_path, command_line_paths
+    from cli.common import check_output_args
 
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if getattr(args, "out", None):
-            # before any work: never overwrite an input, a folder or a device
-            check_out_path(args.out, inputs=command_line_paths(args))
+        check_output_args(args)  # before any work: --out is safe, binary formats have one
         code: int = args.func(args)
         return code
     except RegiokaartError as exc:

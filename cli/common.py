@@ -12,8 +12,9 @@ Loading what those arguments name: :func:`data_dir`, :func:`population_year`, :f
 Output:
 
 - :func:`check_out_path` -- refuses an ``--out`` that is an input of the command, a folder or
-  anything that is not a regular file (``/dev/full``, a FIFO); :func:`cli.main` calls it for every
-  command with ``--out`` before the command runs, and :func:`emit` again right before writing.
+  anything that is not a regular file (``/dev/full``, a FIFO); :func:`cli.main` calls it (through
+  :func:`check_output_args`) for every command with ``--out`` before the command runs, and
+  :func:`emit` again right before writing. A command never needs to call it itself.
 - :func:`emit` -- write text or bytes atomically to ``--out`` (OS errors reported with the path the
   user gave), or print text to stdout.
 - :func:`print_json`, :func:`format_table`, :func:`parameter_lines` -- terminal output.
@@ -110,6 +111,17 @@ def command_line_paths(args: argparse.Namespace) -> list[str]:
         for k, v in vars(args).items()
         if k not in skip and isinstance(v, str | os.PathLike) and str(v)
     ]
+
+
+def check_output_args(args: argparse.Namespace) -> None:
+    """What :func:`cli.main` checks before a command runs: ``--out`` passes
+    :func:`check_out_path` against every path on the command line, and a binary ``--format``
+    (xlsx, gpkg) has an ``--out``."""
+    out = getattr(args, "out", None)
+    if out:
+        check_out_path(out, inputs=command_line_paths(args))
+    elif getattr(args, "format", None) in BINARY_FORMATS:
+        raise OutputError(f"--format {args.format} needs --out PATH.")
 
 
 # ----------------------------------------------------------------------------- loading

@@ -204,3 +204,12 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "gpkg"])
+def test_binary_format_without_out_is_refused_before_any_work(capsys, plan, fmt):
+    code, o, err = run(
+        capsys, "coverage", "--plan", plan, "--grid", "2019", "--format", fmt,
+        "--data-dir", "/nonexistent",
+    )  # fmt: skip
+    assert (code, o, err) == (2, "", f"regiokaart: --format {fmt} needs --out PATH.\n")
