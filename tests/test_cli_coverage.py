@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from regiokaart_cli import main
+from cli import main
 
 pytestmark = pytest.mark.realdata
 

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from regiokaart_cli import main
+from cli import main
 
 
 def run(capsys, *argv):

@@ -7,9 +7,9 @@ import json
 import pandas as pd
 import pytest
 
+from cli import main
 from geo.context import load_grid_data, load_plan, plan_path
 from geo.settings import PARTNERSHIPS_DIR
-from regiokaart_cli import main
 
 pytestmark = pytest.mark.realdata
 

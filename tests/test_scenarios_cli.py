@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from regiokaart_cli import main
+from cli import main
 from scenarios.definitions import load_scenario, scenario_ids
 from scenarios.rules import load_rule_set
 

@@ -9,10 +9,10 @@ import threading
 
 import pytest
 
+from cli import main
 from geo.errors import ChecksumError, DataDirError
 from geo.settings import ENV_DATA_DIR, resolve_data_dir
 from geo.sources import Manifest, checked_path, fetch, load_manifest, sha256_of, verify
-from regiokaart_cli import main
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ import numpy as np
 import shapely
 
 from ui.colours import UNASSIGNED
+from ui.i18n import t
 
 
 def svg_map(
@@ -48,6 +49,18 @@ def svg_map(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-label="map">{body}</svg>'
     )
+
+
+def settings_rows(
+    grid: int, year: int, rule_set_id: str, scenario_id: str | None, lang: str = "nl"
+) -> list[tuple[str, str]]:
+    """The settings line of the summary (the app's sidebar choices; also ``regiokaart summary``)."""
+    return [
+        (t("grid", lang), str(grid)),
+        (t("year", lang), str(year)),
+        (t("rule_set", lang), rule_set_id),
+        (t("scenario", lang), scenario_id or t("no_scenario", lang)),
+    ]
 
 
 CSS = """

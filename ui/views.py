@@ -40,6 +40,7 @@ from ui.model import (
     violation_rows,
 )
 from ui.store import PlanStore, plan_from_bytes
+from ui.summary import settings_rows
 
 GRIDS = (2025, 2019, 2018)
 RULE_PARAMS = ("min_population", "budget_eur", "cap_without_centrumstad", "cap_centrumstad_extra")
@@ -74,12 +75,8 @@ class Settings:
         return self.scenario.comparison_layer if self.scenario else ""
 
     def describe(self) -> list[tuple[str, str]]:
-        return [
-            (T("grid"), str(self.grid)),
-            (T("year"), str(self.year)),
-            (T("rule_set"), self.rule_set.id),
-            (T("scenario"), self.scenario.id if self.scenario else T("no_scenario")),
-        ]
+        sc = self.scenario.id if self.scenario else None
+        return settings_rows(self.grid, self.year, self.rule_set.id, sc, L())
 
 
 # ============================================================================ editors
@@ -107,7 +104,8 @@ def start_plan(choice: str, s_grid: int, s_year: int) -> None:
             plan = cache.shipped_plan(choice, s_grid, s_year)
             label = T("start_2017" if choice.endswith("2017") else "start_2020")
         elif choice == "layer":
-            lid = st.session_state.get("start_layer_id")
+            # the select box shows the first layer until the user picks another
+            lid = str(st.session_state.get("start_layer_id") or next(iter(cache.layer_choices())))
             plan = cache.layer_as_plan(lid, s_grid)
             label = cache.layer_choices()[lid][0 if L() == "nl" else 1]
         elif choice == "upload":
@@ -215,6 +213,7 @@ def parameters(
     keys: list[str] = []
     with sb.expander(T("parameters")):
         changes: dict[str, Any] = {}
+        v: bool | int | float  # a widget's value: a number or (scenario switches) a checkbox
         for name in RULE_PARAMS:
             p = rule_set.meta.get(name)
             if p is None:
@@ -378,7 +377,7 @@ def process_click(ed: Editor, s: Settings, map_key: str) -> None:
     value = st.session_state.get(map_key)
     token = click_token(value)
     last = st.session_state.setdefault("last_click", {})
-    if token is None or last.get(map_key) == token:
+    if value is None or token is None or last.get(map_key) == token:
         return
     last[map_key] = token
     gd = cache.grid_data(s.grid, s.year)
@@ -609,7 +608,8 @@ def compare_tab(ed: Editor, s: Settings, evaluation: Any) -> list[str]:
     )
     try:
         if choice == "start":
-            other = ed.meta.get("start_plan") or ed.history[0].plan
+            start = ed.meta.get("start_plan")
+            other = start if isinstance(start, Plan) else ed.history[0].plan
         elif choice.startswith("saved:"):
             sp = saved[choice.split(":", 1)[1]]
             other = plan_from_bytes(sp.csv_text.encode("utf-8"), f"{sp.name}.csv", gd)

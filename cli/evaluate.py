@@ -1,0 +1,126 @@
+"""``regiokaart evaluate``: a plan against a rule set and a scenario."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+import pandas as pd
+
+from cli.common import (
+    add_data_args,
+    add_output_args,
+    add_plan_args,
+    emit,
+    format_table,
+    grid_data,
+    json_text,
+    plan_from_args,
+)
+from scenarios.errors import ParameterError
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("evaluate", help="evaluate a plan against a rule set and a scenario")
+    add_plan_args(p)
+    p.add_argument("--rules", default="regierol-2012", help="rule set id (see `regiokaart rules`)")
+    p.add_argument("--scenario", required=True, help="scenario id (see `regiokaart scenarios`)")
+    p.add_argument(
+        "--budget",
+        help="budget in EUR, or a named budget of the rule set (call-2013, 2017-2019, 2020-2025)",
+    )
+    p.add_argument("--min-population", type=int, help="override the minimum inhabitants")
+    p.add_argument(
+        "--comparison",
+        help="comparison layer for alignment (vervoerregio, referentieregio, streekbeleid, none); "
+        "default: the scenario's",
+    )
+    add_output_args(p, ["table", "json", "xlsx"])
+    add_data_args(p)
+    p.set_defaults(func=run)
+
+
+def budget(value: str, budgets: dict[str, int]) -> int:
+    """``--budget``: an amount in EUR (``1.500.000`` and ``1_500_000`` allowed) or a budget name
+    of the rule set."""
+    if value in budgets:
+        return budgets[value]
+    try:
+        b = int(value.replace(".", "").replace("_", ""))
+    except ValueError:
+        raise ParameterError(
+            f"--budget {value}: give an amount in EUR or one of {', '.join(budgets)}."
+        ) from None
+    if b < 0:
+        raise ParameterError("--budget must be >= 0.")
+    return b
+
+
+def run(args: argparse.Namespace) -> int:
+    from geo.export import xlsx_bytes
+    from scenarios.definitions import load_scenario
+    from scenarios.evaluate import evaluate
+    from scenarios.inputs import load_layer, load_unemployment
+    from scenarios.rules import load_rule_set, with_overrides
+
+    rs = load_rule_set(args.rules)
+    sc = load_scenario(args.scenario)
+    changes: dict[str, Any] = {}
+    if args.budget is not None:
+        changes["budget_eur"] = budget(args.budget, dict(rs.budgets))
+    if args.min_population is not None:
+        changes["min_population"] = args.min_population
+    if changes:
+        rs = with_overrides(rs, **changes)
+    gd = grid_data(args)
+    plan = plan_from_args(args, gd)
+    layer_id = sc.comparison_layer if args.comparison is None else args.comparison
+    layer = None
+    if layer_id and layer_id != "none":
+        layer = load_layer(layer_id, gd.grid, gd.data_dir, gd.crosswalk)
+    unemployment = load_unemployment(gd.data_dir)
+    ev = evaluate(plan, rs, sc, gd, comparison=layer, unemployment=unemployment)
+    d = ev.to_dict()
+    d["plan"] = plan.name or args.plan
+    d["grid"] = gd.grid
+    d["population_year"] = gd.population_year
+    d["comparison_layer"] = layer_id if layer is not None else None
+    if args.format == "json":
+        emit(json_text(d), args.out)
+        return 0
+    if args.format == "xlsx":
+        summary = pd.DataFrame(
+            [
+                {"key": k, "value": json.dumps(v) if isinstance(v, dict | list) else v}
+                for k, v in d.items()
+                if k not in ("clusters", "plan_violations")
+            ]
+        )
+        frames = {
+            "summary": summary,
+            "clusters": ev.cluster_frame(),
+            "violations": ev.violation_frame(),
+        }
+        emit(xlsx_bytes(frames), args.out, "xlsx")
+        return 0
+    cols = ["cluster", "population", "n_municipalities", "centrumsteden", "eligible", "band",
+            "subsidy_eur", "funded_eur", "unemployment_rate", "n_parts", "dominant_share",
+            "violations"]  # fmt: skip
+    lines = [
+        f"Plan {d['plan']} on the {gd.grid} grid, population 1 January {gd.population_year}",
+        f"rule set {rs.id} ({rs.title_en}); scenario {sc.id} ({sc.name_en})",
+        f"comparison layer: {d['comparison_layer'] or 'none'}",
+        f"total subsidy: EUR {ev.total_subsidy_eur:,}; budget EUR {ev.budget_eur:,}; "
+        f"within budget: {'yes' if ev.within_budget else 'no'}; funded EUR {ev.total_funded_eur:,}",
+        "",
+        format_table(ev.cluster_frame()[cols]),
+        "",
+        "violations by rule: "
+        + (", ".join(f"{k} {v}" for k, v in ev.violation_counts.items()) or "none"),
+    ]
+    lines += [f"  [{v.severity}] {v.message_en}" for v in ev.violations]
+    if ev.notes:
+        lines += ["", "notes:"] + [f"  - {n}" for n in ev.notes]
+    emit("\n".join(lines), args.out)
+    return 0
