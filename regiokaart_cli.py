@@ -143,6 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
     from geo.overlap_cli import register as register_overlap
 
     register_overlap(sub)
+    # temporary hook until the cli/ package wires its modules (i9-cli)
+    from cli.plans import register as register_plans
+
+    register_plans(sub)
     for ext in _EXTENSIONS:
         ext(sub)
     return parser

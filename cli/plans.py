@@ -1,0 +1,234 @@
+"""``regiokaart plans``: the saved plans (list, show, history, save, export, delete, restore).
+
+Written to the ``cli/`` convention (``register(sub)`` and ``run(args)``); the store itself is
+:mod:`geo.planstore`. Unknown names or versions exit with code 2 and suggest the closest names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from geo.errors import RegiokaartError
+from geo.planstore import PlanRecord, PlanStore, record_from_plan
+
+ACTIONS = ("list", "show", "history", "save", "export", "delete", "restore")
+
+
+# ----------------------------------------------------------------------------- small helpers
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """A plain-text table (left-aligned text, no index)."""
+    cells = [[str(r.get(c, "")) for c in columns] for r in rows]
+    widths = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    for row in cells:
+        lines.append("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+def _out_path(out: str) -> Path:
+    p = Path(out)
+    if p.is_dir():
+        raise RegiokaartError(f"--out {out} is a folder; give a file name.")
+    if p.exists() and not p.is_file():
+        raise RegiokaartError(f"--out {out} is not a regular file.")
+    return p
+
+
+def _store(args: argparse.Namespace) -> PlanStore:
+    store = PlanStore(getattr(args, "plans_db", None))
+    report = store.import_json_once()
+    for name in report.imported:
+        print(f"imported earlier saved plan: {name}", file=sys.stderr)
+    for problem in report.problems:
+        print(f"regiokaart: {problem}", file=sys.stderr)
+    return store
+
+
+# ----------------------------------------------------------------------------- register
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "plans",
+        help="saved plans: list, show, history, save, export, delete, restore",
+        description="The plan store (SQLite; every save is a new version; delete is undoable).",
+    )
+    db_help = (
+        "the plan store (default: $REGIOKAART_PLANS_DB or ~/.local/share/regiokaart/plans.sqlite)"
+    )
+    p.add_argument("--plans-db", help=db_help)
+    actions = p.add_subparsers(dest="action", required=True)
+
+    def action(name: str, help_: str, fmt: bool = False) -> argparse.ArgumentParser:
+        a = actions.add_parser(name, help=help_)
+        a.add_argument("--plans-db", default=argparse.SUPPRESS, help=db_help)
+        a.add_argument("--debug", action="store_true", help="show tracebacks")
+        if fmt:
+            a.add_argument("--format", choices=["table", "json"], default="table")
+        return a
+
+    a = action("list", "the saved plans (name, versions, last saved)", fmt=True)
+    a.add_argument("--deleted", action="store_true", help="list the deleted (restorable) plans")
+    a = action("show", "one version of a plan (default: the latest)", fmt=True)
+    a.add_argument("name")
+    a.add_argument("--version", type=int)
+    a = action("history", "every version of a plan", fmt=True)
+    a.add_argument("name")
+    a = action("save", "save a plan file as a new version of NAME")
+    a.add_argument("name")
+    a.add_argument(
+        "--plan", required=True, help="plan CSV/XLSX (nis_code or municipality, cluster)"
+    )
+    a.add_argument("--note", default="", help="a note kept with this version")
+    a.add_argument("--grid", type=int, default=2025, help="the plan's grid (default 2025)")
+    a.add_argument("--population-year", type=int, help="population year to keep with the plan")
+    a.add_argument("--rule-set", default="", help="rule set id to keep with the plan")
+    a.add_argument("--scenario", default="", help="scenario id to keep with the plan")
+    a.add_argument("--data-dir", help="folder with the source files (default: see README)")
+    a = action("export", "write a version as a plan CSV")
+    a.add_argument("name")
+    a.add_argument("--version", type=int)
+    a.add_argument("--out", help="output CSV (default: standard output)")
+    a = action("delete", "delete a plan (restorable with 'restore')")
+    a.add_argument("name")
+    a = action("restore", "restore a deleted plan")
+    a.add_argument("name")
+    p.set_defaults(func=run)
+
+
+# ----------------------------------------------------------------------------- run
+def run(args: argparse.Namespace) -> int:
+    store = _store(args)
+    fmt = getattr(args, "format", "table")
+    if args.action == "list":
+        plans = store.deleted() if args.deleted else store.list()
+        rows = [
+            {
+                "name": s.name,
+                "versions": s.versions,
+                "last_saved": s.last_saved,
+                "grid": s.grid,
+                "clusters": s.n_clusters,
+                "note": s.last_note,
+                **({"deleted": s.deleted} if args.deleted else {}),
+            }
+            for s in plans
+        ]
+        if fmt == "json":
+            _print_json(rows)
+        elif not rows:
+            print(f"no {'deleted' if args.deleted else 'saved'} plans in {store.path}")
+        else:
+            cols = ["name", "versions", "last_saved", "grid", "clusters", "note"]
+            print(_table(rows, [*cols, "deleted"] if args.deleted else cols))
+        return 0
+    if args.action == "history":
+        rows = [
+            {
+                "version": v.version,
+                "created": v.created,
+                "grid": v.grid,
+                "population_year": v.population_year,
+                "rule_set": v.rule_set,
+                "scenario": v.scenario,
+                "rows": v.n_rows,
+                "note": v.note,
+            }
+            for v in store.history(args.name)
+        ]
+        if fmt == "json":
+            _print_json({"name": args.name, "versions": rows})
+        else:
+            print(_table(rows, list(rows[0]) if rows else ["version"]))
+        return 0
+    if args.action == "show":
+        rec = store.load(args.name, args.version)
+        version = args.version or store.history(args.name)[-1].version
+        if fmt == "json":
+            _print_json({"name": args.name, "version": version, **rec.to_json()})
+        else:
+            print(_describe(args.name, version, rec))
+        return 0
+    if args.action == "save":
+        version = store.save(args.name, _read_plan_file(args), note=args.note)
+        print(f"saved: {args.name} version {version} in {store.path}")
+        return 0
+    if args.action == "export":
+        rec = store.load(args.name, args.version)
+        text = rec.to_csv_text()
+        if args.out:
+            from geo.atomic import atomic_write_text
+
+            target = _out_path(args.out)
+            try:
+                atomic_write_text(target, text)
+            except OSError as exc:
+                raise RegiokaartError(f"Cannot write {args.out}: {exc.strerror or exc}") from exc
+            print(f"written: {args.out}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return 0
+    if args.action == "delete":
+        store.delete(args.name)
+        print(f"deleted: {args.name} (undo: regiokaart plans restore NAME)")
+        return 0
+    store.restore(args.name)
+    print(f"restored: {args.name}")
+    return 0
+
+
+def _describe(name: str, version: int, rec: PlanRecord) -> str:
+    members: dict[str, float] = {}
+    for _, cl, share in rec.rows:
+        members[cl] = members.get(cl, 0.0) + share
+    rows = [
+        {
+            "cluster": c,
+            "name": rec.cluster_names.get(c, c),
+            "colour": rec.colours.get(c, ""),
+            "municipalities": f"{members.get(c, 0.0):g}",
+        }
+        for c in rec.clusters
+    ]
+    head = [
+        f"plan: {name} (version {version}, saved {rec.created})",
+        f"grid: {rec.grid}; population year: {rec.population_year or '-'}",
+        f"rule set: {rec.rule_set or '-'}; scenario: {rec.scenario or '-'}; "
+        f"outline: {rec.outline or '-'}",
+        f"parameter overrides: {json.dumps(rec.overrides, ensure_ascii=False) if rec.overrides else '-'}",
+        f"note: {rec.note or '-'}",
+    ]
+    if rec.is_split:
+        head.append(
+            "split municipalities: " + ", ".join(sorted({c for c, _, s in rec.rows if s < 1}))
+        )
+    head += [f"problem: {p}" for p in rec.problems]
+    return "\n".join([*head, "", _table(rows, ["cluster", "name", "colour", "municipalities"])])
+
+
+def _read_plan_file(args: argparse.Namespace) -> PlanRecord:
+    """The plan file, validated for ``--grid`` like every other command (no move between grids:
+    a plan of an older grid is kept on its own grid)."""
+    from geo.codes import load_crosswalk
+    from geo.grids import load_units
+    from geo.names import name_index
+    from geo.plans import read_plan
+    from geo.settings import resolve_data_dir
+
+    dd = resolve_data_dir(args.data_dir).path
+    units = load_units(args.grid, dd)
+    plan = read_plan(
+        args.plan, args.grid, units.index, load_crosswalk(dd), name_index(args.grid, dd).resolve
+    )
+    return record_from_plan(
+        plan,
+        population_year=args.population_year,
+        rule_set=args.rule_set,
+        scenario=args.scenario,
+    )
