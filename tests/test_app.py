@@ -157,6 +157,9 @@ def test_compare_save_and_export(at: AppTest, tmp_path) -> None:
     assert not at.exception
     assert [p.name for p in PlanStore(tmp_path / "plans.sqlite").list()] == ["Test plan"]
     assert any("Test plan" in a.value for a in at.success)
+    at.selectbox(key="compare_choice").set_value("saved:Test plan").run()
+    assert not at.exception
+    assert any("Geen verschil" in i.value for i in at.info)  # split shares kept: same plan
     at.toggle(key="cmp_on_map").set_value(True).run()
     assert not at.exception
     labels = {b.proto.label for b in at.get("download_button")}
@@ -295,3 +298,33 @@ def test_unwritable_store_gives_a_message(data_dir, tmp_path, monkeypatch) -> No
     assert not at.exception
     errors = [e.value.replace("\\", "") for e in at.error]
     assert any("plans.sqlite" in e and "Dat lukte niet" in e for e in errors)
+
+
+def test_earlier_json_plans_are_imported_on_first_start(data_dir, tmp_path, monkeypatch) -> None:
+    import json
+
+    old = tmp_path / "plans"
+    old.mkdir()
+    doc = {
+        "name": "Oud plan",
+        "saved_at": "2026-05-01T10:00:00",
+        "grid": 2025,
+        "cluster_names": {"g": "Gent"},
+        "colours": {"g": "red"},
+        "settings": {"population_year": 2021, "rule_set": "regierol-2012", "scenario": ""},
+        "plan_csv": "nis_code,cluster,cluster_name\n44021,g,Gent\n",
+    }
+    (old / "oud-plan.plan.json").write_text(json.dumps(doc), "utf-8")
+    (old / "kapot.plan.json").write_text("{", "utf-8")
+    monkeypatch.setenv("REGIOKAART_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("REGIOKAART_PLANS_DIR", str(old))
+    monkeypatch.setenv("REGIOKAART_PLANS_DB", str(tmp_path / "plans.sqlite"))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert list(saved_table(at)["Plan"]) == ["Oud plan"]
+    assert any("kapot" in w.value for w in at.warning)
+    button(at, "open_plan").click().run()
+    assert not at.exception
+    assert metric(at, "Gemeenten gedekt") == "1 / 285" and at.session_state["year"] == 2021
+    assert (old / "kapot.plan.json").exists()
