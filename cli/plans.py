@@ -83,7 +83,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = action("save", "save a plan file as a new version of NAME")
     a.add_argument("name")
     a.add_argument(
-        "--plan", required=True, help="plan CSV/XLSX (nis_code or municipality, cluster)"
+        "--plan",
+        required=True,
+        help="plan CSV/XLSX (nis_code or municipality, cluster) or a shipped plan id",
     )
     a.add_argument("--note", default="", help="a note kept with this version")
     a.add_argument("--grid", type=int, default=2025, help="the plan's grid (default 2025)")
@@ -216,6 +218,7 @@ def _read_plan_file(args: argparse.Namespace) -> PlanRecord:
     """The plan file, validated for ``--grid`` like every other command (no move between grids:
     a plan of an older grid is kept on its own grid)."""
     from geo.codes import load_crosswalk
+    from geo.context import plan_path
     from geo.grids import load_units
     from geo.names import name_index
     from geo.plans import read_plan
@@ -224,7 +227,11 @@ def _read_plan_file(args: argparse.Namespace) -> PlanRecord:
     dd = resolve_data_dir(args.data_dir).path
     units = load_units(args.grid, dd)
     plan = read_plan(
-        args.plan, args.grid, units.index, load_crosswalk(dd), name_index(args.grid, dd).resolve
+        plan_path(args.plan),
+        args.grid,
+        units.index,
+        load_crosswalk(dd),
+        name_index(args.grid, dd).resolve,
     )
     return record_from_plan(
         plan,

@@ -358,6 +358,20 @@ class PlanStore:
             raise self._fail(False, exc) from exc
         return conn
 
+    def _open_read_only(self, why: StoreError) -> sqlite3.Connection:
+        """A store that exists but cannot be written (a read-only folder): readable as it is."""
+        if not self.path.is_file():
+            raise why
+        try:
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?immutable=1", uri=True)
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.Error:
+            raise why from None
+        if version != SCHEMA_VERSION:
+            conn.close()
+            raise why
+        return conn
+
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
@@ -381,7 +395,10 @@ class PlanStore:
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        conn = self._open()
+        try:
+            conn = self._open()
+        except StoreError as exc:
+            conn = self._open_read_only(exc)
         try:
             yield conn
         except sqlite3.Error as exc:
@@ -637,6 +654,18 @@ class PlanStore:
             except (OSError, ValueError, KeyError, TypeError, PlanError) as exc:
                 problems.append(f"{f}: not imported, left in place ({exc})")
         imported: list[str] = []
+        try:
+            return self._import(src, parsed, problems, imported)
+        except StoreError as exc:
+            return ImportReport((), (*problems, f"earlier JSON plans not imported: {exc}"))
+
+    def _import(
+        self,
+        src: Path,
+        parsed: builtins.list[tuple[str, PlanRecord, str, str]],
+        problems: builtins.list[str],
+        imported: builtins.list[str],
+    ) -> ImportReport:
         with self._write() as conn:
             if conn.execute("SELECT 1 FROM meta WHERE key = 'json_import'").fetchone():
                 return ImportReport(already_done=True)

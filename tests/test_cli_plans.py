@@ -138,3 +138,7 @@ def test_save_then_export_equals_the_plan_file(db, capsys, tmp_path, data_dir) -
     assert rows(out_csv) == rows(plan)
     code, _, err = run(capsys, "plans", "save", "", *args[3:])
     assert code == 2 and "naam" in err
+    shipped = ["plans", "save", "2017", "--plan", "partnerships-2017", "--plans-db", str(db)]
+    code, out, err = run(capsys, *shipped, "--data-dir", str(data_dir))
+    assert code == 0, err
+    assert PlanStore(db).load("2017").grid == 2018  # kept on its own grid

@@ -241,6 +241,23 @@ def test_read_only_folder(tmp_path) -> None:
         folder.chmod(0o700)
 
 
+def test_a_store_that_cannot_be_written_is_still_readable(tmp_path, monkeypatch) -> None:
+    db = tmp_path / "p.sqlite"
+    PlanStore(db).save("東京", rec())
+
+    def refuse(self):
+        raise StoreError(f"cannot write {self.path}")
+
+    monkeypatch.setattr(PlanStore, "_open", refuse)  # what a read-only folder does
+    store = PlanStore(db)
+    assert [s.name for s in store.list()] == ["東京"]
+    assert same(store.load("東京"), rec())
+    with pytest.raises(StoreError, match="cannot write"):
+        store.save("x", rec())
+    with pytest.raises(StoreError, match="cannot write"):
+        PlanStore(tmp_path / "missing.sqlite").list()
+
+
 def test_newer_schema_is_refused(tmp_path) -> None:
     db = tmp_path / "p.sqlite"
     PlanStore(db).list()
