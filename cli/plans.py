@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +24,20 @@ def _print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+def _width(text: str) -> int:
+    """Terminal columns of ``text`` (wide characters such as 東京 take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    """A plain-text table (left-aligned text, no index)."""
-    cells = [[str(r.get(c, "")) for c in columns] for r in rows]
-    widths = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
-    for row in cells:
-        lines.append("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
-    return "\n".join(lines)
+    """A plain-text table (left-aligned text, no index; empty for None)."""
+    cells = [["" if r.get(c) is None else str(r.get(c)) for c in columns] for r in rows]
+    widths = [max([_width(c), *(_width(row[i]) for row in cells)]) for i, c in enumerate(columns)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True))
+
+    return "\n".join(line(v).rstrip() for v in [columns, *cells])
 
 
 def _out_path(out: str) -> Path:
