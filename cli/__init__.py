@@ -28,6 +28,7 @@ COMMANDS: tuple[str, ...] = (
     "rules",
     "scenarios",
     "data",
+    "plans",
 )
 
 

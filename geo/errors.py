@@ -42,5 +42,9 @@ class PlanError(RegiokaartError):
     """A plan file is invalid (unknown codes, duplicates, a municipality in two clusters, ...)."""
 
 
+class StoreError(RegiokaartError):
+    """The plan store cannot be opened or written, or a saved plan or version does not exist."""
+
+
 class CRSError(RegiokaartError):
     """Geometries with a missing or mismatched coordinate reference system."""

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.context import load_grid_data
+from geo.planstore import PlanStore
 from ui.mapview import display_geometry
 
 pytestmark = pytest.mark.realdata
@@ -21,6 +22,7 @@ MAP_KEY = "map-2025--1-1-0"
 def at(data_dir, tmp_path, monkeypatch) -> AppTest:
     monkeypatch.setenv("REGIOKAART_DATA_DIR", str(data_dir))
     monkeypatch.setenv("REGIOKAART_PLANS_DIR", str(tmp_path / "plans"))
+    monkeypatch.setenv("REGIOKAART_PLANS_DB", str(tmp_path / "plans.sqlite"))
     app = AppTest.from_file(APP, default_timeout=120)
     app.run()
     assert not app.exception, [e.message for e in app.exception]
@@ -153,9 +155,11 @@ def test_compare_save_and_export(at: AppTest, tmp_path) -> None:
     at.text_input(key="save_name").input("Test plan")
     button(at, "save_button").click().run()
     assert not at.exception
-    saved = list((tmp_path / "plans").glob("*.plan.json"))
-    assert [p.name for p in saved] == ["test-plan.plan.json"]
-    assert any("Test plan" in md.value for md in at.markdown)
+    assert [p.name for p in PlanStore(tmp_path / "plans.sqlite").list()] == ["Test plan"]
+    assert any("Test plan" in a.value for a in at.success)
+    at.selectbox(key="compare_choice").set_value("saved:Test plan").run()
+    assert not at.exception
+    assert any("Geen verschil" in i.value for i in at.info)  # split shares kept: same plan
     at.toggle(key="cmp_on_map").set_value(True).run()
     assert not at.exception
     labels = {b.proto.label for b in at.get("download_button")}
@@ -196,3 +200,131 @@ def test_plan_carried_to_a_later_grid(at: AppTest) -> None:
     # the 2025 figure plus Schoten's 34.157 inhabitants; Antwerpen merged with Borsbeek in 2025 and
     # the merged unit's split share is weighted by 2022 here (2018 for the shipped 2017-2019 plan)
     assert abs(carried - (531_012 + 34_157)) < 1_000
+
+
+# ----------------------------------------------------------------------------- saved plans
+def saved_table(at: AppTest):
+    return next(df.value for df in at.dataframe if "Versies" in df.value.columns)
+
+
+def test_save_and_reopen_restores_the_plan_and_every_setting(at: AppTest, tmp_path) -> None:
+    at.selectbox(key="year").set_value(2020).run()
+    at.selectbox(key="scenario").set_value("bestuursregisseur").run()
+    at.number_input(key="rp-regierol-2012-min_population").set_value(150_000).run()
+    at.selectbox(key="outline").set_value("vervoerregio").run()
+    at.selectbox(key="kb_municipality").set_value("11040").run()  # Schoten joins Stad Antwerpen
+    button(at, "kb_add").click().run()
+    figures = (metric(at, "Inwoners Stad Antwerpen"), metric(at, "Inwoners gedekt"))
+    at.text_input(key="save_name").input("東京")
+    at.text_input(key="save_note").input("met Schoten")
+    button(at, "save_button").click().run()
+    assert not at.exception
+    rec = PlanStore(tmp_path / "plans.sqlite").load("東京")
+    assert (rec.grid, rec.population_year, rec.scenario, rec.outline) == (
+        2025,
+        2020,
+        "bestuursregisseur",
+        "vervoerregio",
+    )
+    assert rec.overrides == {"rule_set": {"min_population": 150_000}}
+    assert rec.note == "met Schoten" and rec.is_split  # 11002 stays split (98% / 2%)
+    # change everything, then open the saved version
+    at.selectbox(key="scenario").set_value("").run()
+    next(b for b in at.button if b.label == "Standaardwaarden herstellen").click().run()
+    at.selectbox(key="outline").set_value("").run()
+    at.selectbox(key="year").set_value(2022).run()
+    at.selectbox(key="start_choice").set_value("empty").run()
+    button(at, "start_button").click().run()
+    assert metric(at, "Gemeenten gedekt") == "0 / 285"
+    at.selectbox(key="saved_pick").set_value("東京").run()
+    button(at, "open_plan").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["scenario"] == "bestuursregisseur"
+    assert at.session_state["year"] == 2020
+    assert at.session_state["outline"] == "vervoerregio"
+    assert at.number_input(key="rp-regierol-2012-min_population").value == 150_000
+    assert (metric(at, "Inwoners Stad Antwerpen"), metric(at, "Inwoners gedekt")) == figures
+    assert any("東京" in a.value for a in at.success)
+
+
+def test_versions_case_sensitive_names_delete_and_restore(at: AppTest, tmp_path) -> None:
+    for name in ("Goed plan", "Goed plan", "GOED PLAN", "Goed-plan"):
+        at.text_input(key="save_name").input(name)
+        button(at, "save_button").click().run()
+        assert not at.exception
+    table = saved_table(at)
+    assert dict(zip(table["Plan"], table["Versies"], strict=True)) == {
+        "Goed plan": 2, "GOED PLAN": 1, "Goed-plan": 1,
+    }  # fmt: skip
+    at.selectbox(key="saved_pick").set_value("GOED PLAN").run()
+    button(at, "ask_delete").click().run()
+    assert any("GOED PLAN" in w.value and "verwijderen" in w.value for w in at.warning)
+    assert sorted(saved_table(at)["Plan"]) == ["GOED PLAN", "Goed plan", "Goed-plan"]  # not yet
+    button(at, "delete_yes").click().run()
+    assert sorted(saved_table(at)["Plan"]) == ["Goed plan", "Goed-plan"]
+    store = PlanStore(tmp_path / "plans.sqlite")
+    assert [p.name for p in store.deleted()] == ["GOED PLAN"]
+    at.selectbox(key="deleted_pick").set_value("GOED PLAN").run()
+    button(at, "restore_plan").click().run()
+    assert sorted(saved_table(at)["Plan"]) == ["GOED PLAN", "Goed plan", "Goed-plan"]
+    # an older version can be opened
+    at.selectbox(key="saved_pick").set_value("Goed plan").run()
+    at.selectbox(key="saved_version").set_value(1).run()
+    button(at, "open_plan").click().run()
+    assert any("versie 1" in a.value for a in at.success)
+
+
+def test_hostile_plan_names_are_shown_as_text(at: AppTest) -> None:
+    name = "![x](http://example.invalid/x.png) <b>vet</b> :red[rood]"
+    at.text_input(key="save_name").input(name)
+    button(at, "save_button").click().run()
+    assert not at.exception
+    shown = " ".join(a.value for a in at.success)
+    assert "](http" not in shown and "<b>" not in shown and ":red[" not in shown
+
+
+def test_unwritable_store_gives_a_message(data_dir, tmp_path, monkeypatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("REGIOKAART_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("REGIOKAART_PLANS_DIR", str(tmp_path / "plans"))
+    monkeypatch.setenv("REGIOKAART_PLANS_DB", str(blocker / "plans.sqlite"))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert any("plans.sqlite" in e.value.replace("\\", "") for e in at.error)
+    at.text_input(key="save_name").input("p")
+    button(at, "save_button").click().run()
+    assert not at.exception
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert any("plans.sqlite" in e and "Dat lukte niet" in e for e in errors)
+
+
+def test_earlier_json_plans_are_imported_on_first_start(data_dir, tmp_path, monkeypatch) -> None:
+    import json
+
+    old = tmp_path / "plans"
+    old.mkdir()
+    doc = {
+        "name": "Oud plan",
+        "saved_at": "2026-05-01T10:00:00",
+        "grid": 2025,
+        "cluster_names": {"g": "Gent"},
+        "colours": {"g": "red"},
+        "settings": {"population_year": 2021, "rule_set": "regierol-2012", "scenario": ""},
+        "plan_csv": "nis_code,cluster,cluster_name\n44021,g,Gent\n",
+    }
+    (old / "oud-plan.plan.json").write_text(json.dumps(doc), "utf-8")
+    (old / "kapot.plan.json").write_text("{", "utf-8")
+    monkeypatch.setenv("REGIOKAART_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("REGIOKAART_PLANS_DIR", str(old))
+    monkeypatch.setenv("REGIOKAART_PLANS_DB", str(tmp_path / "plans.sqlite"))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert list(saved_table(at)["Plan"]) == ["Oud plan"]
+    assert any("kapot" in w.value for w in at.warning)
+    button(at, "open_plan").click().run()
+    assert not at.exception
+    assert metric(at, "Gemeenten gedekt") == "1 / 285" and at.session_state["year"] == 2021
+    assert (old / "kapot.plan.json").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import re
 import subprocess
@@ -24,7 +25,10 @@ def test_one_module_per_command(name):
     sub = next(a for a in parser._actions if a.dest == "command")
     p = sub.choices[name]
     assert p.get_default("func") is mod.run
-    assert "--data-dir" in p.format_help() and "--debug" in p.format_help()
+    actions = [a for a in p._actions if isinstance(a, argparse._SubParsersAction)]
+    leaves = list(actions[0].choices.values()) if actions else [p]  # plans list|show|...
+    for leaf in leaves:
+        assert "--data-dir" in leaf.format_help() and "--debug" in leaf.format_help(), leaf.prog
 
 
 def test_shared_arguments_are_defined_once():

@@ -1,64 +1,90 @@
-"""Saved plans: atomic, nothing lost on a failed write; uploads validated like the CLI."""
+"""The app's side of saved plans (settings kept and brought back, names escaped) and uploads
+validated like the CLI. The store itself: tests/test_planstore.py."""
 
 from __future__ import annotations
 
-import os
+from dataclasses import replace
 
 import pytest
 
 from geo.context import load_grid_data
 from geo.errors import PlanError
-from geo.plans import Plan
-from ui.store import PlanStore, plan_from_bytes, slug
+from geo.planstore import PlanRecord
+from ui.store import escape_markdown, open_state, plan_from_bytes, plan_from_record, record_of
 
 
-def plan(n: int = 2) -> Plan:
-    return Plan.from_assignment(2019, {f"1100{k}": "x" for k in range(1, n + 1)}, {"x": "Noord"})
+def rec(**kw) -> PlanRecord:
+    base = PlanRecord(
+        grid=2025,
+        rows=(("11002", "A", 0.98), ("11002", "K", 0.02)),
+        cluster_names={"A": "Stad Antwerpen", "K": "KINA"},
+        population_year=2020,
+        rule_set="regierol-2012",
+        scenario="bestuursregisseur",
+        overrides={"rule_set": {"min_population": 150000}, "scenario": {"max_population": 9}},
+        outline="vervoerregio",
+    )
+    return replace(base, **kw)
 
 
-def test_save_list_load_roundtrip(tmp_path) -> None:
-    store = PlanStore(tmp_path / "plans")
-    assert store.list() == []
-    p = store.save("Mijn plan", plan(), {"x": "#E69F00"}, {"scenario": "beleidsregisseur"})
-    assert p.name == "mijn-plan.plan.json"
-    sp = store.load("Mijn plan")
-    assert sp.name == "Mijn plan" and sp.grid == 2019 and sp.colours == {"x": "#E69F00"}
-    assert sp.meta["scenario"] == "beleidsregisseur"
-    assert sp.csv_text == plan().to_csv_text()
-    store.save("Mijn plan", plan(3))  # overwrite
-    assert store.load("Mijn plan").csv_text.count("\n") == 4
-    assert [s.name for s in store.list()] == ["Mijn plan"]
-    store.delete("Mijn plan")
-    assert store.list() == []
+def years(grid: int) -> list[int]:
+    return [2020, 2021, 2022] if grid == 2025 else [2016]
 
 
-def test_failed_write_keeps_the_previous_version(tmp_path, monkeypatch) -> None:
-    store = PlanStore(tmp_path)
-    store.save("p", plan(2))
-    before = store.path("p").read_bytes()
-
-    def crash(*_a, **_k):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError):
-        store.save("p", plan(3))
-    assert store.path("p").read_bytes() == before
-    assert [f.name for f in tmp_path.iterdir()] == ["p.plan.json"]  # no temporary file left
+KNOWN = dict(
+    grids=(2025, 2019, 2018),
+    years=years,
+    rule_sets=["regierol-2012"],
+    scenarios=["bestuursregisseur"],
+    layers=["vervoerregio"],
+)
 
 
-def test_damaged_file_is_reported_not_loaded(tmp_path) -> None:
-    store = PlanStore(tmp_path)
-    store.save("goed", plan())
-    (tmp_path / "kapot.plan.json").write_text("{not json", "utf-8")
-    assert [s.name for s in store.list()] == ["goed"]
-    plans, problems = store.scan()
-    assert [s.name for s in plans] == ["goed"]
-    assert any("kapot.plan.json" in p for p in problems)
+def test_open_state_brings_every_setting_back() -> None:
+    st = open_state(rec(), **KNOWN)
+    assert (st.grid, st.year) == (2025, 2020)
+    assert st.session == {
+        "grid": 2025,
+        "year": 2020,
+        "rule_set": "regierol-2012",
+        "scenario": "bestuursregisseur",
+        "outline": "vervoerregio",
+        "rp-regierol-2012-min_population": 150000,
+        "sp-bestuursregisseur-max_population": 9,
+    }
+    assert st.clear_prefixes == ("rp-regierol-2012-", "sp-bestuursregisseur-")
+    assert st.notes == ()
+
+
+def test_open_state_notes_what_is_no_longer_there() -> None:
+    st = open_state(rec(population_year=1999, scenario="weg", outline="oud"), **KNOWN)
+    assert st.year == 2022 and "scenario" not in st.session and "outline" not in st.session
+    assert len(st.notes) == 3
     with pytest.raises(PlanError):
-        store.load("kapot")
+        open_state(rec(grid=2030), **KNOWN)
+
+
+def test_record_of_keeps_shares_and_settings() -> None:
+    plan = plan_from_record(rec())
+    r = record_of(
+        plan, {"A": "#E69F00"}, grid=2025, population_year=2020, rule_set="regierol-2012",
+        scenario="", overrides={"rule_set": {}, "scenario": {"x": 1}}, outline="",
+    )  # fmt: skip
+    assert r.rows == rec().rows and r.overrides == {"scenario": {"x": 1}} and r.outline is None
     with pytest.raises(PlanError):
-        slug("  ?? ")
+        record_of(
+            plan, {}, grid=2019, population_year=2020, rule_set="", scenario="", overrides={},
+            outline="",
+        )  # fmt: skip
+
+
+def test_escape_markdown() -> None:
+    text = "![x](http://e.invalid/x.png) <script> **b** :red[r] $x$ a_b\nc"
+    out = escape_markdown(text)
+    assert "](" not in out and "<script>" not in out and "**" not in out and ":red[" not in out
+    assert "\n" not in out
+    assert escape_markdown("東京 🚀") == "東京 🚀"
+    assert escape_markdown("a\nb", lines=True) == "a  \nb"
 
 
 @pytest.mark.realdata

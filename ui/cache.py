@@ -16,6 +16,7 @@ from geo.context import GridData, load_grid_data, load_plan, plan_path
 from geo.grids import load_units
 from geo.layers import layer_outlines, layer_plan, load_layer, registry
 from geo.plans import Plan
+from geo.planstore import ImportReport, PlanStore
 from geo.population import available_years
 from geo.settings import resolve_data_dir
 from scenarios.definitions import Scenario, load_scenario, scenario_ids
@@ -124,3 +125,11 @@ def geometry_inline(grid: int) -> str:
 @st.cache_resource(show_spinner=False)
 def years() -> list[int]:
     return available_years(data_dir())
+
+
+@st.cache_resource(show_spinner=False)
+def plan_store(path: str) -> tuple[PlanStore, ImportReport]:
+    """The plan store at ``path``, with the app's earlier JSON plans imported on first start
+    (once per store; see :meth:`geo.planstore.PlanStore.import_json_once`)."""
+    store = PlanStore(path)
+    return store, store.import_json_once()

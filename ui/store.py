@@ -1,128 +1,134 @@
-"""Saved plans on the user's own disk, and plan files brought in by upload.
+"""Saved plans in the app (the store itself is :mod:`geo.planstore`), and plan files brought in
+by upload. No Streamlit here: the page calls these from its callbacks.
 
-A saved plan is **one** JSON file (``<slug>.plan.json``) holding the plan CSV text, its colours and
-the settings it was made with. One file per plan, written atomically (temporary file, fsync,
-rename): if the app stops mid-write, the previous version stays intact and no half file appears.
-The folder is ``$REGIOKAART_PLANS_DIR``, else ``$XDG_DATA_HOME/regiokaart/plans`` (default
-``~/.local/share/regiokaart/plans``).
+* :func:`settings_of` / :func:`open_state`: the settings a version keeps (grid, population year,
+  rule set, scenario, parameter overrides, outline layer) and, on opening, the widget values that
+  bring them back.
+* :func:`escape_markdown`: user text (plan and cluster names) shown in Streamlit markdown.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import tempfile
-import unicodedata
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geo.atomic import atomic_write_text
 from geo.errors import PlanError
 from geo.plans import Plan
+from geo.planstore import PlanRecord, PlanStore, plan_from_record, record_from_plan
 
-SUFFIX = ".plan.json"
+__all__ = [
+    "OpenState",
+    "PlanStore",
+    "escape_markdown",
+    "open_state",
+    "plan_from_bytes",
+    "plan_from_record",
+    "record_of",
+]
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=\"'^])")
 
 
-def plans_dir() -> Path:
-    env = os.environ.get("REGIOKAART_PLANS_DIR")
-    if env:
-        return Path(env).expanduser()
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "regiokaart" / "plans"
+def escape_markdown(text: str, lines: bool = False) -> str:
+    """``text`` shown literally in Streamlit markdown: no links, images, HTML, emphasis, maths or
+    colour directives. Line breaks become spaces, or (``lines``) markdown line breaks."""
+    if lines:
+        return "  \n".join(escape_markdown(line) for line in str(text).splitlines())
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def slug(name: str) -> str:
-    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    s = re.sub(r"[^A-Za-z0-9]+", "-", s).strip("-").lower()[:60]
-    if not s:
-        raise PlanError("Geef het plan een naam. / Give the plan a name.")
-    return s
+def record_of(
+    plan: Plan,
+    colours: Mapping[str, str],
+    *,
+    grid: int,
+    population_year: int,
+    rule_set: str,
+    scenario: str,
+    overrides: Mapping[str, Mapping[str, Any]],
+    outline: str,
+) -> PlanRecord:
+    """The version to save: the plan (membership rows with shares, cluster names), its colours
+    and the settings it is being looked at with."""
+    if plan.grid != grid:
+        raise PlanError(f"The plan is on the {plan.grid} grid, the page on the {grid} grid.")
+    ov = {k: dict(v) for k, v in overrides.items() if v}
+    return record_from_plan(
+        plan,
+        colours=colours,
+        population_year=population_year,
+        rule_set=rule_set,
+        scenario=scenario,
+        overrides=ov,
+        outline=outline or None,
+    )
 
 
 @dataclass(frozen=True)
-class SavedPlan:
-    name: str
-    path: Path
-    saved_at: str
+class OpenState:
+    """What opening a version sets: widget values (``session``), keys to clear first (``clear``:
+    parameter inputs go back to their defaults before the saved overrides are applied), the grid
+    and year of the editor, and notes for settings that no longer exist."""
+
     grid: int
-    n_clusters: int
-    meta: dict[str, Any]
-    csv_text: str
-    colours: dict[str, str]
+    year: int
+    session: dict[str, Any] = field(default_factory=dict)
+    clear_prefixes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
-class PlanStore:
-    def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
-        self.folder = Path(folder) if folder is not None else plans_dir()
-
-    def path(self, name: str) -> Path:
-        return self.folder / f"{slug(name)}{SUFFIX}"
-
-    def save(
-        self,
-        name: str,
-        plan: Plan,
-        colours: dict[str, str] | None = None,
-        settings: dict[str, Any] | None = None,
-    ) -> Path:
-        """Write (or overwrite) the plan ``name`` atomically."""
-        doc = {
-            "format": "regiokaart-plan/1",
-            "name": name.strip(),
-            "saved_at": datetime.now().isoformat(timespec="seconds"),
-            "grid": plan.grid,
-            "n_clusters": len(plan.clusters),
-            "cluster_names": dict(plan.cluster_names),
-            "colours": dict(colours or {}),
-            "settings": dict(settings or {}),
-            "plan_csv": plan.to_csv_text(),
-        }
-        text = json.dumps(doc, ensure_ascii=False, indent=1)
-        return atomic_write_text(self.path(name), text)
-
-    def scan(self) -> tuple[list[SavedPlan], list[str]]:
-        """The readable plans, newest first, and one problem line per unreadable file (a foreign
-        or damaged file is reported, never loaded)."""
-        plans: list[SavedPlan] = []
-        bad: list[str] = []
-        for p in sorted(self.folder.glob(f"*{SUFFIX}")) if self.folder.is_dir() else []:
-            try:
-                plans.append(self._read(p))
-            except PlanError as exc:
-                bad.append(str(exc))
-        return sorted(plans, key=lambda s: s.saved_at, reverse=True), bad
-
-    def list(self) -> list[SavedPlan]:
-        return self.scan()[0]
-
-    def load(self, name: str) -> SavedPlan:
-        p = self.path(name)
-        if not p.exists():
-            raise PlanError(f"Geen bewaard plan '{name}'. / No saved plan '{name}'.")
-        return self._read(p)
-
-    def delete(self, name: str) -> None:
-        self.path(name).unlink(missing_ok=True)
-
-    @staticmethod
-    def _read(p: Path) -> SavedPlan:
-        try:
-            doc = json.loads(p.read_text("utf-8"))
-            return SavedPlan(
-                name=str(doc["name"]),
-                path=p,
-                saved_at=str(doc["saved_at"]),
-                grid=int(doc["grid"]),
-                n_clusters=int(doc.get("n_clusters", 0)),
-                meta=dict(doc.get("settings") or {}),
-                csv_text=str(doc["plan_csv"]),
-                colours={str(k): str(v) for k, v in (doc.get("colours") or {}).items()},
-            )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise PlanError(f"{p.name}: geen leesbaar plan / not a readable plan ({exc}).") from exc
+def open_state(
+    rec: PlanRecord,
+    grids: Iterable[int],
+    years: Callable[[int], list[int]],
+    rule_sets: Iterable[str],
+    scenarios: Iterable[str],
+    layers: Iterable[str],
+) -> OpenState:
+    """The settings of ``rec`` as widget values; anything this installation does not know (a
+    year without data, a removed scenario) is left as it is, with a note."""
+    notes: list[str] = []
+    if rec.grid not in set(grids):
+        raise PlanError(f"The saved plan is on the {rec.grid} grid, which the app does not show.")
+    ys = years(rec.grid)
+    if not ys:
+        raise PlanError(f"No population data for the {rec.grid} grid.")
+    year = rec.population_year if rec.population_year in ys else max(ys)
+    if rec.population_year is not None and rec.population_year not in ys:
+        notes.append(f"population year {rec.population_year} is not available; {year} is used")
+    session: dict[str, Any] = {"grid": rec.grid, "year": year}
+    rule_set = rec.rule_set
+    if rule_set and rule_set in set(rule_sets):
+        session["rule_set"] = rule_set
+    elif rule_set:
+        notes.append(f"rule set {rule_set} is not available; the current one is kept")
+        rule_set = ""
+    scenario = rec.scenario
+    if not scenario or scenario in set(scenarios):
+        session["scenario"] = scenario
+    else:
+        notes.append(f"scenario {scenario} is not available; the current one is kept")
+        scenario = ""
+    outline = rec.outline or ""
+    if not outline or outline in set(layers):
+        session["outline"] = outline
+    else:
+        notes.append(f"outline layer {outline} is not available")
+    prefixes: list[str] = []
+    if rule_set:
+        prefixes.append(f"rp-{rule_set}-")
+        for k, v in dict(rec.overrides.get("rule_set") or {}).items():
+            session[f"rp-{rule_set}-{k}"] = v
+    if scenario:
+        prefixes.append(f"sp-{scenario}-")
+        for k, v in dict(rec.overrides.get("scenario") or {}).items():
+            session[f"sp-{scenario}-{k}"] = v
+    notes += list(rec.problems)
+    return OpenState(rec.grid, year, session, tuple(prefixes), tuple(notes))
 
 
 def plan_from_bytes(data: bytes, filename: str, gd: Any) -> Plan:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -16,8 +16,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.context import weights_year
-from geo.errors import RegiokaartError
+from geo.errors import PlanError, RegiokaartError
 from geo.plans import Plan, move_plan
+from geo.planstore import PlanStore, resolve_db_path
 from geo.population import data_grid_for_year, load_population
 from scenarios.definitions import Scenario, with_scenario_overrides
 from scenarios.params import parameter_rows
@@ -39,7 +40,7 @@ from ui.model import (
     pct,
     violation_rows,
 )
-from ui.store import PlanStore, plan_from_bytes
+from ui.store import escape_markdown, open_state, plan_from_bytes, plan_from_record, record_of
 from ui.summary import settings_rows
 
 GRIDS = (2025, 2019, 2018)
@@ -69,6 +70,7 @@ class Settings:
     provinces: bool
     centrumsteden: bool
     tiles: bool
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def alignment_layer(self) -> str:
@@ -157,7 +159,7 @@ def sidebar() -> Settings:
         T("scenario"), ["", *scen], key="scenario",
         format_func=lambda i: T("no_scenario") if not i else (scen[i].name_nl if L() == "nl" else scen[i].name_en),
     )  # fmt: skip
-    rule_set, scenario = parameters(sb, sets[rs_id], scen.get(sc_id) if sc_id else None)
+    rule_set, scenario, overrides = parameters(sb, sets[rs_id], scen.get(sc_id) if sc_id else None)
 
     sb.header(T("start"))
     opts = ["partnerships-2017", "partnerships-2020", "layer", "upload", "empty"]
@@ -202,14 +204,15 @@ def sidebar() -> Settings:
     provinces = sb.checkbox(T("provinces"), value=True, key="show_provinces")
     cs = sb.checkbox(T("centrumsteden"), value=True, key="show_cs")
     tiles = sb.checkbox(T("tiles"), value=False, key="tiles")
-    return Settings(grid, year, rule_set, scenario, outline, provinces, cs, tiles)
+    return Settings(grid, year, rule_set, scenario, outline, provinces, cs, tiles, overrides)
 
 
 def parameters(
     sb: Any, rule_set: RuleSet, scenario: Scenario | None
-) -> tuple[RuleSet, Scenario | None]:
+) -> tuple[RuleSet, Scenario | None, dict[str, dict[str, Any]]]:
     """Number inputs for the rule set's and the scenario's parameters; changed values re-evaluate
-    at once. Parameters the sources do not give are labelled as assumptions."""
+    at once. Parameters the sources do not give are labelled as assumptions. Also returns the
+    changed values (kept with a saved plan)."""
     keys: list[str] = []
     with sb.expander(T("parameters")):
         changes: dict[str, Any] = {}
@@ -278,7 +281,7 @@ def parameters(
             scenario = with_scenario_overrides(scenario, **schanges)
     except RegiokaartError as exc:
         sb.error(str(exc))
-    return rule_set, scenario
+    return rule_set, scenario, {"rule_set": changes, "scenario": schanges}
 
 
 def _reset(keys: list[str]) -> None:
@@ -592,8 +595,11 @@ def tables(ed: Editor, evaluation: Any) -> None:
 # ============================================================================ compare tab
 def compare_tab(ed: Editor, s: Settings, evaluation: Any) -> list[str]:
     gd = cache.grid_data(s.grid, s.year)
-    store = PlanStore()
-    saved = {sp.name: sp for sp in store.list()}
+    try:
+        saved = [sp.name for sp in plan_store().list()]
+    except RegiokaartError as exc:
+        saved = []
+        st.warning(escape_markdown(str(exc)))
     opts = ["start", "partnerships-2017", "partnerships-2020", *[f"saved:{n}" for n in saved]]
     labels = {
         "start": T("cmp_start"),
@@ -611,15 +617,15 @@ def compare_tab(ed: Editor, s: Settings, evaluation: Any) -> list[str]:
             start = ed.meta.get("start_plan")
             other = start if isinstance(start, Plan) else ed.history[0].plan
         elif choice.startswith("saved:"):
-            sp = saved[choice.split(":", 1)[1]]
-            other = plan_from_bytes(sp.csv_text.encode("utf-8"), f"{sp.name}.csv", gd)
+            name = choice.split(":", 1)[1]
+            other = saved_plan_on_grid(name, None, s.grid, s.year)
         else:
             other = cache.shipped_plan(choice, s.grid, s.year)
         ev = cache.evaluator(s.grid, s.year, s.alignment_layer)
         e_other = evaluate_plan(ev, other, s.rule_set, s.scenario)
         d = diff(other, ed.plan, e_other, evaluation, gd.units["name"].to_dict())
     except RegiokaartError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc), lines=True))
         return []
     fig = d.figures.rename(
         columns={
@@ -642,29 +648,50 @@ def compare_tab(ed: Editor, s: Settings, evaluation: Any) -> list[str]:
 
 
 # ============================================================================ keep tab
+def plan_store() -> PlanStore:
+    """The plan store (``REGIOKAART_PLANS_DB`` or the user data folder), opened once per process
+    with the earlier JSON plans imported on first start."""
+    return cache.plan_store(str(resolve_db_path()))[0]
+
+
+def saved_plan_on_grid(name: str, version: int | None, grid: int, year: int) -> Plan:
+    """A saved version as a plan on ``grid`` (a plan of an older grid is moved, as a carry)."""
+    rec = plan_store().load(name, version)
+    gd = cache.grid_data(grid, year)
+    plan = plan_from_record(rec, name)
+    if rec.grid > grid:
+        raise PlanError(f"'{name}' is saved on the {rec.grid} grid; choose that grid.")
+    if rec.grid < grid:
+        wy = weights_year(year, rec.grid, cache.data_dir())
+        weights = load_population(wy, rec.grid, cache.data_dir())
+        plan = move_plan(plan, grid, gd.crosswalk, weights.astype(float))
+    _check_codes(plan, gd)
+    return plan
+
+
+def _check_codes(plan: Plan, gd: Any) -> None:
+    unknown = sorted(set(plan.membership["nis_code"]) - set(gd.units.index))
+    if unknown:
+        raise PlanError(
+            f"{len(unknown)} code(s) are not on the {gd.grid} grid: {', '.join(unknown[:10])}"
+        )
+
+
+def _when(ts: str) -> str:
+    return f"{ts[:16].replace('T', ' ')} UTC" if ts else ""
+
+
 def keep_tab(ed: Editor, s: Settings, evaluation: Any) -> None:
     gd = cache.grid_data(s.grid, s.year)
-    store = PlanStore()
     left, right = st.columns(2)
     with left:
         st.subheader(T("save"))
-        st.text_input(T("plan_name"), key="save_name", value=ed.plan.name or "")
+        st.text_input(T("plan_name"), key="save_name", value=ed.plan.name or "", max_chars=200)
+        st.text_input(T("save_note"), key="save_note", max_chars=2000)
         st.button(
             T("save_button"), on_click=cb_save, args=(ed, s), key="save_button", type="primary"
         )
-        st.subheader(T("saved_plans"))
-        plans, problems = store.scan()
-        if not plans:
-            st.caption(T("no_saved", folder=store.folder))
-        for i, sp in enumerate(plans):
-            c1, c2, c3 = st.columns([5, 1, 1])
-            c1.markdown(
-                f"**{sp.name}** · {sp.saved_at} · {T('grid').lower()} {sp.grid} · {sp.n_clusters} {T('clusters').lower()}"
-            )
-            c2.button(T("open"), key=f"open-{i}", on_click=cb_open, args=(sp.name, s))
-            c3.button(T("delete"), key=f"del-{i}", on_click=_guard(store.delete), args=(sp.name,))
-        for p in problems:
-            st.warning(p)
+        saved_plans()
         st.subheader(T("import"))
         st.file_uploader(
             T("upload"),
@@ -685,38 +712,162 @@ def keep_tab(ed: Editor, s: Settings, evaluation: Any) -> None:
         st.caption(f"{count('munis', len(plan.assignment), L())} · {T('grid').lower()} {plan.grid}")
 
 
-@_guard
+def saved_plans() -> None:
+    """The saved plans: a table (name, versions, last saved), then one plan and version to open,
+    delete (after a confirmation) or look back on; deleted plans can be restored."""
+    st.subheader(T("saved_plans"))
+    try:
+        store, report = cache.plan_store(str(resolve_db_path()))
+        plans, gone = store.list(), store.deleted()
+    except RegiokaartError as exc:
+        st.error(f"{T('error')}: {escape_markdown(str(exc), lines=True)}")
+        return
+    for problem in report.problems:
+        st.warning(escape_markdown(problem))
+    if not plans:
+        st.caption(T("no_saved", folder=escape_markdown(str(store.path))))
+    else:
+        table = [
+            {
+                T("col_plan"): p.name,
+                T("col_versions"): p.versions,
+                T("col_last_saved"): _when(p.last_saved),
+                T("grid"): p.grid,
+                T("clusters"): p.n_clusters,
+                T("col_note"): p.last_note,
+            }
+            for p in plans
+        ]
+        st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+        names = [p.name for p in plans]
+        if st.session_state.get("saved_pick") not in names:
+            st.session_state["saved_pick"] = names[0]
+        name = st.selectbox(T("pick_plan"), names, key="saved_pick")
+        history = store.history(name)
+        labels = {
+            v.version: f"{T('version')} {v.version} · {_when(v.created)}"
+            + (f" · {v.note}" if v.note else "")
+            for v in history
+        }
+        versions = sorted(labels, reverse=True)
+        if st.session_state.get("saved_version") not in versions:
+            st.session_state["saved_version"] = versions[0]
+        version = st.selectbox(
+            T("version"), versions, key="saved_version", format_func=lambda v: labels[v]
+        )
+        c1, c2 = st.columns(2)
+        c1.button(
+            T("open"), key="open_plan", on_click=cb_open, args=(name, version), type="primary",
+            width="stretch",
+        )  # fmt: skip
+        c2.button(
+            T("delete"), key="ask_delete", on_click=cb_ask_delete, args=(name,), width="stretch"
+        )
+        pending = st.session_state.get("confirm_delete")
+        if pending in names:
+            st.warning(T("confirm_delete", name=escape_markdown(pending)))
+            d1, d2 = st.columns(2)
+            d1.button(T("delete_yes"), key="delete_yes", on_click=cb_delete_plan, args=(pending,))
+            d2.button(T("delete_no"), key="delete_no", on_click=cb_cancel_delete)
+        with st.expander(T("history_of", name=escape_markdown(name))):
+            rows = [
+                {
+                    T("version"): v.version,
+                    T("col_saved"): _when(v.created),
+                    T("grid"): v.grid,
+                    T("year"): v.population_year,
+                    T("rule_set"): v.rule_set,
+                    T("scenario"): v.scenario or "–",
+                    T("col_note"): v.note,
+                }
+                for v in reversed(history)
+            ]
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    if gone:
+        with st.expander(T("deleted_plans", n=len(gone))):
+            pick = st.selectbox(T("pick_plan"), [p.name for p in gone], key="deleted_pick")
+            st.button(T("restore"), key="restore_plan", on_click=cb_restore_plan, args=(pick,))
+
+
+def _store_guard(fn: Any) -> Any:
+    """Like ``_guard``, for messages that may carry plan names: shown escaped."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            fn(*args, **kwargs)
+        except RegiokaartError as exc:
+            flash("error", f"{T('error')}: {escape_markdown(str(exc), lines=True)}")
+
+    return run
+
+
+@_store_guard
 def cb_save(ed: Editor, s: Settings) -> None:
     name = str(st.session_state.get("save_name", "")).strip()
+    note = str(st.session_state.get("save_note", "")).strip()
     plan = ed.plan
     named = Plan(plan.grid, plan.membership, plan.cluster_names, name, plan.notes)
-    settings = {
-        "grid": s.grid,
-        "population_year": s.year,
-        "rule_set": s.rule_set.id,
-        "scenario": s.scenario.id if s.scenario else "",
-    }
-    path = PlanStore().save(name, named, dict(ed.colours), settings)
+    record = record_of(
+        named, ed.colours, grid=s.grid, population_year=s.year, rule_set=s.rule_set.id,
+        scenario=s.scenario.id if s.scenario else "", overrides=s.overrides, outline=s.outline,
+    )  # fmt: skip
+    version = plan_store().save(name, record, note=note)
     ed.history[ed.pos] = type(ed.snapshot)(named, ed.colours, ed.snapshot.label)
-    flash("success", T("saved", path=path))
+    st.session_state["save_note"] = ""
+    st.session_state["saved_pick"] = name
+    st.session_state.pop("saved_version", None)
+    flash("success", T("saved", name=escape_markdown(name), version=version))
 
 
-@_guard
-def cb_open(name: str, s: Settings) -> None:
-    sp = PlanStore().load(name)
-    gd = cache.grid_data(s.grid, s.year)
-    plan = plan_from_bytes(sp.csv_text.encode("utf-8"), f"{sp.name}.csv", gd)
-    plan = Plan(plan.grid, plan.membership, plan.cluster_names, sp.name, plan.notes)
-    ed = editor(s.grid, s.year)
-    ed.replace(plan, f"open: {sp.name}", gd.adjacency, source=f"saved:{sp.name}")
-    if sp.grid == s.grid:
-        ed.history[ed.pos] = type(ed.snapshot)(
-            plan,
-            {**ed.colours, **{k: v for k, v in sp.colours.items() if k in plan.cluster_names}},
-            ed.snapshot.label,
-        )
+@_store_guard
+def cb_open(name: str, version: int | None) -> None:
+    """Open a version with everything it keeps: plan (shares included), cluster names and
+    colours, grid, population year, rule set, scenario, parameter overrides and outline."""
+    rec = plan_store().load(name, version)
+    state = open_state(
+        rec, GRIDS, lambda g: [y for y in cache.years() if data_grid_for_year(y) <= g],
+        cache.rule_sets(), cache.scenarios(), cache.layer_choices(),
+    )  # fmt: skip
+    gd = cache.grid_data(state.grid, state.year)
+    plan = plan_from_record(rec, name)
+    _check_codes(plan, gd)
+    for key in [k for k in st.session_state if str(k).startswith(state.clear_prefixes)]:
+        del st.session_state[key]
+    for key, value in state.session.items():
+        st.session_state[key] = value
+    ed = editor(state.grid, state.year)
+    ed.replace(plan, f"open: {name} v{version or ''}", gd.adjacency, source=f"saved:{name}")
+    colours = {**ed.colours, **{k: v for k, v in rec.colours.items() if k in plan.cluster_names}}
+    ed.history[ed.pos] = type(ed.snapshot)(plan, colours, ed.snapshot.label)
     ed.meta["start_plan"] = plan
-    flash("success", T("start_done", what=sp.name))
+    st.session_state["save_name"] = name
+    flash("success", T("opened", name=escape_markdown(name), version=version or ""))
+    if state.notes:
+        flash("warning", "\n".join(f"- {escape_markdown(n)}" for n in state.notes))
+
+
+def cb_ask_delete(name: str) -> None:
+    st.session_state["confirm_delete"] = name
+
+
+def cb_cancel_delete() -> None:
+    st.session_state.pop("confirm_delete", None)
+
+
+@_store_guard
+def cb_delete_plan(name: str) -> None:
+    st.session_state.pop("confirm_delete", None)
+    plan_store().delete(name)
+    st.session_state.pop("saved_pick", None)
+    flash("success", T("deleted_done", name=escape_markdown(name)))
+
+
+@_store_guard
+def cb_restore_plan(name: str) -> None:
+    plan_store().restore(name)
+    st.session_state["saved_pick"] = name
+    flash("success", T("restored", name=escape_markdown(name)))
 
 
 @_guard
