@@ -26,7 +26,12 @@ def _grid_args(p: argparse.ArgumentParser) -> None:
         "(partnerships-2017, partnerships-2020)",
     )
     p.add_argument("--grid", type=int, required=True, help="municipality grid: 2018, 2019 or 2025")
-    p.add_argument("--population-year", type=int, required=True, help="population on 1 January")
+    p.add_argument(
+        "--population-year",
+        type=int,
+        help="population on 1 January (default: the latest year for the grid; see `regiokaart data "
+        "years`)",
+    )
 
 
 # ----------------------------------------------------------------------------- coverage
@@ -39,13 +44,18 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         json_text,
         xlsx_bytes,
     )
+    from geo.population import resolve_population_year
 
-    gd = load_grid_data(args.grid, args.population_year, args.data_dir)
+    choice = resolve_population_year(args.population_year, args.grid)
+    gd = load_grid_data(args.grid, choice.year, args.data_dir)
     plan = load_plan(plan_path(args.plan), gd)
     cov = gd.coverage(plan)
     fmt = args.format
     if fmt == "json":
-        emit(json_text(cov.to_dict()), args.out)
+        d = cov.to_dict()
+        d["population_year"] = choice.year
+        d["population_year_default"] = choice.default
+        emit(json_text(d), args.out)
     elif fmt == "csv":
         frames = coverage_frames(cov, gd.units)
         emit(frames["clusters"].to_csv(index=False), args.out)
@@ -57,8 +67,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     else:
         d = cov.to_dict()
         lines = [
-            f"Plan {plan.name or args.plan} on the {gd.grid} grid, population 1 January "
-            f"{gd.population_year}",
+            f"Plan {plan.name or args.plan} on the {gd.grid} grid, population {choice.describe()}",
             f"clusters: {d['n_clusters']}",
             f"municipalities covered: {d['n_municipalities_covered']} / "
             f"{d['n_municipalities_total']} ({cov.municipality_share:.1%})",
@@ -82,9 +91,18 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- data
 def cmd_data(args: argparse.Namespace) -> int:
     from geo.settings import cache_dir, resolve_data_dir
-    from geo.sources import fetch, load_manifest, verify
+    from geo.sources import default_base_url, fetch, load_manifest, verify
 
     manifest = load_manifest()
+    if args.action == "years":
+        from geo.firststart import years_text
+
+        print(years_text())
+        return 0
+    if args.action == "ensure":
+        from geo.firststart import ensure_cli
+
+        return ensure_cli(args.data_dir, args.base_url)
     if args.action == "where":
         dd = resolve_data_dir(args.data_dir)
         print(f"{dd.path} ({dd.origin})")
@@ -102,7 +120,7 @@ def cmd_data(args: argparse.Namespace) -> int:
             print(f"  checksum mismatch: {f}")
         return 0 if rep.complete else 2
     target = Path(args.data_dir) if args.data_dir else cache_dir()
-    rep = fetch(target, manifest, base_url=args.base_url)
+    rep = fetch(target, manifest, base_url=args.base_url or default_base_url())
     print(
         f"into {target}: {len(rep.downloaded)} downloaded, {len(rep.already_present)} present "
         "(checksums verified)"
@@ -132,8 +150,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_coverage)
 
     p = sub.add_parser("data", help="the source data: where it is, verify, fetch")
-    p.add_argument("action", choices=["fetch", "verify", "where"])
-    p.add_argument("--base-url", help="fetch from this mirror instead of the pinned addresses")
+    p.add_argument(
+        "action",
+        choices=["fetch", "verify", "where", "years", "ensure"],
+        help="fetch: download the pinned files into the cache; verify: check checksums; where: the "
+        "data directory in use; years: population years per grid; ensure: fetch only when no data "
+        "directory holds the files (what `make app` runs)",
+    )
+    p.add_argument(
+        "--base-url",
+        help="fetch from this mirror (<base>/<path>) instead of the pinned addresses "
+        "(default: $REGIOKAART_DATA_BASE_URL)",
+    )
     add_common_args(p)
     p.set_defaults(func=cmd_data)
 

@@ -10,12 +10,11 @@ import pandas as pd
 from geo.cliout import add_common_args, emit, format_table
 
 
-def default_population_year(grid: int, data_dir: Any) -> int:
-    """The latest population year that can be put on ``grid`` (data of later grids cannot)."""
-    from geo.population import available_years, data_grid_for_year
+def default_population_year(grid: int, data_dir: Any = None) -> int:
+    """The latest population year that can be put on ``grid`` (see geo.population)."""
+    from geo import population
 
-    years = [y for y in available_years(data_dir) if data_grid_for_year(y) <= grid]
-    return max(years)
+    return population.default_population_year(grid)
 
 
 def _frames(rep: dict[str, Any]) -> dict[str, pd.DataFrame]:
@@ -44,6 +43,8 @@ def _table_text(rep: dict[str, Any]) -> str:
     ari = rep["agreement"]
     lines = [
         f"Plan {rep['plan']} on the {rep['grid']} grid vs layer {rep['layer']}: {name}{partial}",
+        f"population 1 January {rep['population_year']}"
+        + (" (latest year for the grid)" if rep.get("population_year_default") else ""),
         f"weighting: {rep['weighting']}",
         f"layer covers {_pct(rep['layer_completeness'])} of the plan's "
         f"{rep['n_plan_municipalities']} municipalities",
@@ -81,14 +82,17 @@ def cmd_overlap(args: argparse.Namespace) -> int:
 
     grid = check_grid(args.grid)
     dd = resolve_data_dir(args.data_dir).path
-    year = args.population_year or default_population_year(grid, dd)
-    gd = load_grid_data(grid, year, dd)
+    from geo.population import resolve_population_year
+
+    choice = resolve_population_year(args.population_year, grid)
+    gd = load_grid_data(grid, choice.year, dd)
     plan = load_plan(plan_path(args.plan), gd)
     layer = get_layer(args.layer, grid, dd, args.region_column)
     areas = gd.units["area_km2"] if layer.attrs.get("weighting") == "area" else None
     rep = overlap_report(plan, layer, gd.population, areas)
     if not rep["plan"]:
         rep["plan"] = args.plan
+    rep["population_year_default"] = choice.default
     fmt = args.format
     if fmt == "json":
         emit(json_text(rep), args.out)

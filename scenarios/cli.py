@@ -46,7 +46,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         changes["min_population"] = args.min_population
     if changes:
         rs = with_overrides(rs, **changes)
-    gd = load_grid_data(args.grid, args.population_year, args.data_dir)
+    from geo.population import resolve_population_year
+
+    year = resolve_population_year(args.population_year, args.grid)
+    gd = load_grid_data(args.grid, year.year, args.data_dir)
     plan = load_plan(plan_path(args.plan), gd)
     layer_id = sc.comparison_layer if args.comparison is None else args.comparison
     layer = None
@@ -58,6 +61,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     d["plan"] = plan.name or args.plan
     d["grid"] = gd.grid
     d["population_year"] = gd.population_year
+    d["population_year_default"] = year.default
     d["comparison_layer"] = layer_id if layer is not None else None
     if args.format == "json":
         emit(json_text(d), args.out)
@@ -81,7 +85,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             "subsidy_eur", "funded_eur", "unemployment_rate", "n_parts", "dominant_share",
             "violations"]  # fmt: skip
     lines = [
-        f"Plan {d['plan']} on the {gd.grid} grid, population 1 January {gd.population_year}",
+        f"Plan {d['plan']} on the {gd.grid} grid, population {year.describe()}",
         f"rule set {rs.id} ({rs.title_en}); scenario {sc.id} ({sc.name_en})",
         f"comparison layer: {d['comparison_layer'] or 'none'}",
         f"total subsidy: EUR {ev.total_subsidy_eur:,}; budget EUR {ev.budget_eur:,}; "
@@ -189,7 +193,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
         help="plan CSV (nis_code,cluster[,cluster_name]) or a shipped plan id",
     )
     p.add_argument("--grid", type=int, required=True, help="municipality grid: 2018, 2019 or 2025")
-    p.add_argument("--population-year", type=int, required=True, help="population on 1 January")
+    p.add_argument(
+        "--population-year",
+        type=int,
+        help="population on 1 January (default: the latest year for the grid)",
+    )
     p.add_argument("--rules", default="regierol-2012", help="rule set id (see `regiokaart rules`)")
     p.add_argument("--scenario", required=True, help="scenario id (see `regiokaart scenarios`)")
     p.add_argument(

@@ -16,7 +16,7 @@ from geo.context import GridData, load_grid_data, load_plan, plan_path
 from geo.grids import load_units
 from geo.layers import layer_outlines, layer_plan, load_layer, registry
 from geo.plans import Plan
-from geo.population import available_years
+from geo.population import population_years
 from geo.settings import resolve_data_dir
 from scenarios.definitions import Scenario, load_scenario, scenario_ids
 from scenarios.evaluate import Evaluator, evaluator_for
@@ -122,5 +122,6 @@ def geometry_inline(grid: int) -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def years() -> list[int]:
-    return available_years(data_dir())
+def years(grid: int) -> list[int]:
+    """Population years that can be used on ``grid`` (the last is the default)."""
+    return population_years(grid)
