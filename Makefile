@@ -1,5 +1,6 @@
 # Regiokaart: two commands.
-#   make app    install everything the app needs and start it on http://localhost:8501
+#   make app    install everything the app needs, fetch the data on a first start (into the user
+#               cache, checksums verified) and start it on http://localhost:8501
 #   make test   install everything the tests need and run the full test suite
 # Both are idempotent: a second run only checks what is there.
 

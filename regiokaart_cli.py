@@ -120,7 +120,11 @@ def cmd_data(args: argparse.Namespace) -> int:
             print(f"  checksum mismatch: {f}")
         return 0 if rep.complete else 2
     target = Path(args.data_dir) if args.data_dir else cache_dir()
-    rep = fetch(target, manifest, base_url=args.base_url or default_base_url())
+    from geo.firststart import print_progress
+
+    rep = fetch(
+        target, manifest, base_url=args.base_url or default_base_url(), progress=print_progress
+    )
     print(
         f"into {target}: {len(rep.downloaded)} downloaded, {len(rep.already_present)} present "
         "(checksums verified)"

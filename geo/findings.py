@@ -8,7 +8,9 @@ Brugge-Oostende").
 :func:`seed_claim_table` computes, on the 2018 grid, the agreement of the partnerships with each
 comparison layer: overall, on the municipalities the (partial) Wijk-werken layer covers, outside
 West-Vlaanderen and in West-Vlaanderen. ``docs/overlap-findings.md`` reports and discusses it;
-``tests/test_overlap_findings.py`` pins the numbers. Run ``python -m geo.findings`` to print it.
+``tests/test_overlap_findings.py`` recomputes them independently (and pins the headline figures as
+regression pins of this module's output). Run ``python -m geo.findings`` to print it. Wijk-werken is
+the merged ``wijk_werken.csv`` + ``wijk_werken_supplement.csv`` (121 of 300 municipalities).
 """
 
 from __future__ import annotations

@@ -131,7 +131,8 @@ def years_text() -> str:
     return "\n".join(lines)
 
 
-def _print_progress(ev: FileProgress) -> None:
+def print_progress(ev: FileProgress) -> None:
+    """One line per fetched file (the command line's progress)."""
     if ev.status == "done":
         print(f"  [{ev.index}/{ev.count}] {ev.path}: {ev.done:,} bytes, checksum ok", flush=True)
 
@@ -151,7 +152,7 @@ def ensure_cli(data_dir: str | None = None, base_url: str | None = None) -> int:
             f"{status.data_dir.path} …",
             flush=True,
         )
-        rep = ensure_data(data_dir, base_url, _print_progress)
+        rep = ensure_data(data_dir, base_url, print_progress)
     except RegiokaartError as exc:
         print(f"regiokaart: {exc}", file=sys.stderr)
         return 2

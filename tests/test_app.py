@@ -194,6 +194,18 @@ def test_rules_tab_lists_parameters_and_assumptions(at: AppTest) -> None:
     assert any("Terreinregisseur" in h.value for h in at.subheader)
 
 
+def test_year_picker_defaults_to_the_grids_latest_year(at: AppTest) -> None:
+    year = at.selectbox(key="year")
+    assert year.value == 2026 and year.options[:3] == ["2026", "2025", "2023"]  # no 2024
+    assert "2024 is niet beschikbaar" in year.help
+    at.selectbox(key="grid").set_value(2019).run()
+    assert at.selectbox(key="year").value == 2023
+    at.selectbox(key="grid").set_value(2018).run()
+    assert at.selectbox(key="year").value == 2018
+    at.selectbox(key="grid").set_value(2025).run()
+    assert at.selectbox(key="year").value == 2026
+
+
 def test_english(at: AppTest) -> None:
     at.radio(key="lang").set_value("en").run()
     assert at.title[0].value.startswith("Regiokaart: social economy")

@@ -127,3 +127,11 @@ def test_overlap_xlsx_needs_out(capsys, data_dir):
         "--layer", "provincie", "--format", "xlsx", "--data-dir", str(data_dir),
     )  # fmt: skip
     assert code == 2 and "--format xlsx needs --out" in err
+
+
+def test_overlap_default_year_named(capsys, data_dir):
+    code, out, _ = run(
+        capsys, "overlap", "--plan", "partnerships-2017", "--grid", "2019",
+        "--layer", "vervoerregio", "--data-dir", str(data_dir),
+    )  # fmt: skip
+    assert code == 0 and "population 1 January 2023 (latest year for the grid)" in out
