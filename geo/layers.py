@@ -481,6 +481,16 @@ def completeness(
     )
 
 
+def completeness_text(layer_id: str, data_dir: str | os.PathLike[str]) -> str:
+    """E.g. "PARTIAL: 121 of 300 municipalities (40.3%), 2019 grid; 21 regions: 17 complete (101
+    municipalities), 4 known only in part (20)"."""
+    info = layer_info(layer_id)
+    c = completeness(layer_id, data_dir)
+    label = "complete" if not info.partial else info.partial_label or "PARTIAL"
+    text = f"{label}: {c.n_covered} of {c.n_total} municipalities ({c.share:.1%}), {c.grid} grid"
+    return text + (f"; {c.detail}" if c.detail else "")
+
+
 def layers_table(data_dir: str | os.PathLike[str]) -> pd.DataFrame:
     """One row per shipped layer: id, names, grid(s), completeness, partial flag, source."""
     rows = []
@@ -497,11 +507,7 @@ def layers_table(data_dir: str | os.PathLike[str]) -> pd.DataFrame:
                 "coverage": round(c.share, 4),
                 "n_municipalities": c.n_covered,
                 "completeness_grid": c.grid,
-                "completeness": (
-                    f"{'complete' if not info.partial else info.partial_label or 'PARTIAL'}: "
-                    f"{c.n_covered} of {c.n_total} municipalities ({c.share:.1%}), {c.grid} grid"
-                    + (f"; {c.detail}" if c.detail else "")
-                ),
+                "completeness": completeness_text(info.id, data_dir),
                 "partial": info.partial_label if info.partial else "complete",
                 "source": info.source,
             }

@@ -206,6 +206,12 @@ def test_year_picker_defaults_to_the_grids_latest_year(at: AppTest) -> None:
     assert at.selectbox(key="year").value == 2026
 
 
+def test_layer_completeness_shown_under_the_outline_picker(at: AppTest) -> None:
+    at.selectbox(key="outline").set_value("wijkwerken").run()
+    assert not at.exception
+    assert any("PARTIAL: 121 of 300 municipalities" in c.value for c in at.sidebar.caption)
+
+
 def test_english(at: AppTest) -> None:
     at.radio(key="lang").set_value("en").run()
     assert at.title[0].value.startswith("Regiokaart: social economy")

@@ -243,3 +243,22 @@ def test_app_first_start_fetches_and_serves_a_working_page(tmp_path, data_dir):
     assert page["title"] and page["title"][0].startswith("Regiokaart")
     assert any(m.startswith("Gemeenten gedekt") for m in page["metrics"])
     assert verify(cache).complete
+
+
+@pytest.mark.realdata
+def test_app_first_start_offline_says_what_failed(tmp_path):
+    repo = fresh_copy(tmp_path)
+    (repo / "first_start_apptest.py").write_text(APP_SCRIPT)
+    env = fresh_env(tmp_path, f"http://127.0.0.1:{closed_port()}")
+    r = subprocess.run(
+        [sys.executable, "first_start_apptest.py"],
+        cwd=repo, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr[-3000:]
+    page = json.loads(r.stdout.strip().splitlines()[-1])
+    assert page["exceptions"] == [] and page["title"] == []  # stopped before the page
+    (err,) = page["errors"]
+    assert "Gegevens ophalen mislukt" in err and "Download failed for" in err
+    assert "Check the internet connection" in err
+    cache = tmp_path / "xdg-cache" / "regiokaart" / "data"
+    assert not cache.exists() or not leftovers(cache)

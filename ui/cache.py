@@ -14,7 +14,7 @@ import streamlit as st
 
 from geo.context import GridData, load_grid_data, load_plan, plan_path
 from geo.grids import load_units
-from geo.layers import layer_outlines, layer_plan, load_layer, registry
+from geo.layers import completeness_text, layer_outlines, layer_plan, load_layer, registry
 from geo.plans import Plan
 from geo.population import population_years
 from geo.settings import resolve_data_dir
@@ -70,6 +70,12 @@ def centrumsteden(grid: int) -> str:
     dg = display(grid)
     cs = units.index[units["centrumstad"].astype(bool)]
     return point_features((*dg.points[c], str(units.loc[c, "name"])) for c in cs)
+
+
+@st.cache_resource(show_spinner=False)
+def layer_completeness(layer_id: str) -> str:
+    """How much of its grid a shipped layer covers (shown under the layer pickers)."""
+    return completeness_text(layer_id, data_dir())
 
 
 @st.cache_resource(show_spinner=False)

@@ -190,6 +190,8 @@ def sidebar() -> Settings:
             key="start_layer_id",
             format_func=lambda i: layers[i][0 if L() == "nl" else 1],
         )
+        if st.session_state.get("start_layer_id"):
+            sb.caption(cache.layer_completeness(st.session_state["start_layer_id"]))
     if choice == "upload":
         sb.file_uploader(
             T("upload"),
@@ -211,6 +213,8 @@ def sidebar() -> Settings:
         T("outline_layer"), ["", *layers], key="outline",
         format_func=lambda i: T("none") if not i else layers[i][0 if L() == "nl" else 1],
     )  # fmt: skip
+    if outline:
+        sb.caption(cache.layer_completeness(outline))
     provinces = sb.checkbox(T("provinces"), value=True, key="show_provinces")
     cs = sb.checkbox(T("centrumsteden"), value=True, key="show_cs")
     tiles = sb.checkbox(T("tiles"), value=False, key="tiles")
