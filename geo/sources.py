@@ -239,6 +239,16 @@ def _download(
         raise
 
 
+def _reporter(progress: Progress | None, path: str, index: int, count: int) -> Callable[..., None]:
+    """``report(done, total, status="progress")`` for one file, a no-op without ``progress``."""
+
+    def report(done: int, total: int | None, status: str = "progress") -> None:
+        if progress is not None:
+            progress(FileProgress(path, index, count, done, total, status))
+
+    return report
+
+
 def fetch(
     target: Path,
     manifest: Manifest | None = None,
@@ -270,12 +280,7 @@ def fetch(
     count = len(todo)
     for index, f in enumerate(todo, start=1):
         p = target / f.path
-
-        def report(done: int, total: int | None, status: str = "progress", f: SourceFile = f,
-                   index: int = index) -> None:  # fmt: skip
-            if progress is not None:
-                progress(FileProgress(f.path, index, count, done, total, status))
-
+        report = _reporter(progress, f.path, index, count)
         if p.is_file() and sha256_of(p) == f.sha256:
             present.append(f.path)
             report(0, None, "present")
