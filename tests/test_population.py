@@ -191,3 +191,22 @@ def test_2023_moves_forward_to_the_2025_grid(data_dir):
     assert len(s) == 285 and s.sum() == 6_774_807 and s.attrs["moved_from_grid"] == 2019
     base = load_population(2023, 2019, data_dir)
     assert s["11002"] == base["11002"] + base["11007"]  # Antwerpen + Borsbeek
+
+
+def test_every_population_file_is_in_the_manifest():
+    from geo.population import population_catalogue
+    from geo.sources import load_manifest
+
+    m = load_manifest()
+    for src in population_catalogue().sources:
+        f = m.file_for(src.file)  # raises when missing
+        assert len(f.sha256) == 64
+    new = ["bevolking-2023", "bevolking-2025", "bevolking-2026"]
+    commits = [
+        "3561033e7a99182664a0a20f603382b5539941f0",
+        "fa1fee02655a322edf9e533a156dfa709feea798",
+    ]
+    for ds in new:
+        (f,) = m[ds].files
+        assert f.url and f.url.startswith("https://raw.githubusercontent.com/")
+        assert any(c in f.url for c in commits)
