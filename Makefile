@@ -1,5 +1,6 @@
 # Regiokaart: two commands.
-#   make app    install everything the app needs and start it on http://localhost:8501
+#   make app    install everything the app needs, fetch the data on a first start (into the user
+#               cache, checksums verified) and start it on http://localhost:8501
 #   make test   install everything the tests need and run the full test suite
 # Both are idempotent: a second run only checks what is there.
 
@@ -8,11 +9,19 @@ UV_VERSION := 0.13.9
 LEAFLET_VERSION := 1.9.4
 export UV_PYTHON_DOWNLOADS := never
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+# How project commands run (a test overrides it to use an existing interpreter).
+PY_RUN ?= $(UV) run --frozen
 
-.PHONY: app test install install-dev assets browser lint
+.PHONY: app test install install-dev assets browser lint data
 
-app: install assets
+app: install assets data
 	$(UV) run --frozen streamlit run app.py
+
+# First start: when no data directory holds the files of data/boundaries/sources.toml, fetch them
+# into the user cache and verify their checksums (a mirror: REGIOKAART_DATA_BASE_URL). Quick when
+# the data is there.
+data:
+	$(PY_RUN) python -m geo.firststart
 
 test: install-dev assets browser
 	$(UV) run --frozen --extra dev pytest

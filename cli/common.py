@@ -6,7 +6,7 @@ Arguments (each defined once, here):
 - :func:`add_plan_args` -- ``--plan PATH|ID``, ``--grid``, ``--population-year``.
 - :func:`add_output_args` -- ``--format`` (the command's choices) and ``--out``.
 
-Loading what those arguments name: :func:`data_dir`, :func:`population_year`, :func:`grid_data`,
+Loading what those arguments name: :func:`data_dir`, :func:`year_choice`, :func:`grid_data`,
 :func:`plan_from_args`.
 
 Output:
@@ -41,6 +41,7 @@ from geo.errors import RegiokaartError
 if TYPE_CHECKING:
     from geo.context import GridData
     from geo.plans import Plan
+    from geo.population import YearChoice
 
 PLAN_HELP = (
     "plan file (CSV or XLSX: nis_code or municipality, cluster[, cluster_name]) or a shipped plan "
@@ -64,13 +65,13 @@ def add_data_args(p: argparse.ArgumentParser) -> None:
 
 def add_plan_args(p: argparse.ArgumentParser, plan_required: bool = True) -> None:
     """``--plan PATH|ID``, ``--grid`` (required) and ``--population-year`` (optional: the latest
-    year that can be put on the grid, see :func:`population_year`)."""
+    year that can be put on the grid, see :func:`year_choice`)."""
     p.add_argument("--plan", required=plan_required, help=PLAN_HELP)
     p.add_argument("--grid", type=int, required=True, help="municipality grid: 2018, 2019 or 2025")
     p.add_argument(
         "--population-year",
         type=int,
-        help="population on 1 January (default: the latest year available for the grid)",
+        help="population on 1 January (default: the latest year for the grid; see `regiokaart data years`)",
     )
 
 
@@ -132,31 +133,22 @@ def data_dir(args: argparse.Namespace) -> Path:
     return resolve_data_dir(getattr(args, "data_dir", None)).path
 
 
-def default_population_year(grid: int, data_dir: Path) -> int:
-    """The latest population year that can be put on ``grid`` (data of later grids cannot)."""
-    from geo.population import available_years, data_grid_for_year
+def year_choice(args: argparse.Namespace) -> YearChoice:
+    """``--population-year`` checked against ``--grid``, or the latest year of that grid when it
+    is not given (:func:`geo.population.resolve_population_year`; ``.default`` says which)."""
+    from geo.grids import check_grid
+    from geo.population import resolve_population_year
 
-    years = [y for y in available_years(data_dir) if data_grid_for_year(y) <= grid]
-    if not years:
-        raise RegiokaartError(f"No population year in {data_dir} can be put on the {grid} grid.")
-    return max(years)
-
-
-def population_year(args: argparse.Namespace, grid: int, data_dir: Path) -> int:
-    """``--population-year``, or :func:`default_population_year` when it is not given."""
-    year = getattr(args, "population_year", None)
-    return int(year) if year is not None else default_population_year(grid, data_dir)
+    return resolve_population_year(getattr(args, "population_year", None), check_grid(args.grid))
 
 
 def grid_data(args: argparse.Namespace) -> GridData:
     """The grid, its population and crosswalk named by ``--grid``, ``--population-year`` and
     ``--data-dir`` (see :func:`add_plan_args`)."""
     from geo.context import load_grid_data
-    from geo.grids import check_grid
 
-    grid = check_grid(args.grid)
-    dd = data_dir(args)
-    return load_grid_data(grid, population_year(args, grid, dd), dd)
+    choice = year_choice(args)
+    return load_grid_data(choice.grid, choice.year, data_dir(args))
 
 
 def plan_from_args(args: argparse.Namespace, gd: GridData) -> Plan:

@@ -14,6 +14,7 @@ from cli.common import (
     grid_data,
     json_text,
     plan_from_args,
+    year_choice,
 )
 
 
@@ -28,12 +29,16 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from geo.export import cluster_polygons, coverage_frames, gpkg_bytes, xlsx_bytes
 
+    choice = year_choice(args)
     gd = grid_data(args)
     plan = plan_from_args(args, gd)
     cov = gd.coverage(plan)
     fmt = args.format
     if fmt == "json":
-        emit(json_text(cov.to_dict()), args.out)
+        d = cov.to_dict()
+        d["population_year"] = choice.year
+        d["population_year_default"] = choice.default
+        emit(json_text(d), args.out)
     elif fmt == "csv":
         frames = coverage_frames(cov, gd.units)
         emit(frames["clusters"].to_csv(index=False), args.out)
@@ -45,8 +50,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         d = cov.to_dict()
         lines = [
-            f"Plan {plan.name or args.plan} on the {gd.grid} grid, population 1 January "
-            f"{gd.population_year}",
+            f"Plan {plan.name or args.plan} on the {gd.grid} grid, population {choice.describe()}",
             f"clusters: {d['n_clusters']}",
             f"municipalities covered: {d['n_municipalities_covered']} / "
             f"{d['n_municipalities_total']} ({cov.municipality_share:.1%})",

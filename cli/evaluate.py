@@ -17,6 +17,7 @@ from cli.common import (
     grid_data,
     json_text,
     plan_from_args,
+    year_choice,
 )
 from scenarios.errors import ParameterError
 
@@ -73,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         changes["min_population"] = args.min_population
     if changes:
         rs = with_overrides(rs, **changes)
+    choice = year_choice(args)
     gd = grid_data(args)
     plan = plan_from_args(args, gd)
     layer_id = sc.comparison_layer if args.comparison is None else args.comparison
@@ -85,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
     d["plan"] = plan.name or args.plan
     d["grid"] = gd.grid
     d["population_year"] = gd.population_year
+    d["population_year_default"] = choice.default
     d["comparison_layer"] = layer_id if layer is not None else None
     if args.format == "json":
         emit(json_text(d), args.out)
@@ -108,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
             "subsidy_eur", "funded_eur", "unemployment_rate", "n_parts", "dominant_share",
             "violations"]  # fmt: skip
     lines = [
-        f"Plan {d['plan']} on the {gd.grid} grid, population 1 January {gd.population_year}",
+        f"Plan {d['plan']} on the {gd.grid} grid, population {choice.describe()}",
         f"rule set {rs.id} ({rs.title_en}); scenario {sc.id} ({sc.name_en})",
         f"comparison layer: {d['comparison_layer'] or 'none'}",
         f"total subsidy: EUR {ev.total_subsidy_eur:,}; budget EUR {ev.budget_eur:,}; "

@@ -24,5 +24,6 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         emit(table.to_csv(index=False), args.out)
     else:
-        emit(format_table(table.drop(columns=["name_en", "source"])), args.out)
+        drop = ["name_en", "source", "covered", "coverage", "n_municipalities", "completeness_grid"]
+        emit(format_table(table.drop(columns=drop)), args.out)
     return 0

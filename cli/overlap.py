@@ -16,6 +16,7 @@ from cli.common import (
     grid_data,
     json_text,
     plan_from_args,
+    year_choice,
 )
 
 
@@ -62,6 +63,8 @@ def table_text(rep: dict[str, Any]) -> str:
     ari = rep["agreement"]
     lines = [
         f"Plan {rep['plan']} on the {rep['grid']} grid vs layer {rep['layer']}: {name}{partial}",
+        f"population 1 January {rep['population_year']}"
+        + (" (latest year for the grid)" if rep.get("population_year_default") else ""),
         f"weighting: {rep['weighting']}",
         f"layer covers {_pct(rep['layer_completeness'])} of the plan's "
         f"{rep['n_plan_municipalities']} municipalities",
@@ -94,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
     from geo.layers import get_layer
     from geo.overlap import overlap_report
 
+    choice = year_choice(args)
     gd = grid_data(args)
     plan = plan_from_args(args, gd)
     layer = get_layer(args.layer, gd.grid, gd.data_dir, args.region_column)
@@ -101,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
     rep = overlap_report(plan, layer, gd.population, areas)
     if not rep["plan"]:
         rep["plan"] = args.plan
+    rep["population_year_default"] = choice.default
     fmt = args.format
     if fmt == "json":
         emit(json_text(rep), args.out)

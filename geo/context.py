@@ -22,7 +22,12 @@ from geo.errors import GridError, PlanError
 from geo.grids import check_grid, load_units
 from geo.names import name_index
 from geo.plans import Plan, move_plan, read_plan
-from geo.population import available_years, data_grid_for_year, load_population
+from geo.population import (
+    available_years,
+    data_grid_for_year,
+    load_population,
+    resolve_population_year,
+)
 from geo.settings import PARTNERSHIPS_DIR, resolve_data_dir
 
 
@@ -62,11 +67,13 @@ def _grid_data(grid: int, year: int, data_dir: Path) -> GridData:
 
 
 def load_grid_data(
-    grid: int, population_year: int, data_dir: str | os.PathLike[str] | None = None
+    grid: int, population_year: int | None = None, data_dir: str | os.PathLike[str] | None = None
 ) -> GridData:
-    """Units, population, adjacency and crosswalk for one grid and population year (cached)."""
+    """Units, population, adjacency and crosswalk for one grid and population year (cached;
+    ``None``: the latest year for the grid, :func:`geo.population.default_population_year`)."""
     dd = resolve_data_dir(data_dir).path
-    return _grid_data(check_grid(grid), int(population_year), dd)
+    year = resolve_population_year(population_year, grid).year
+    return _grid_data(check_grid(grid), year, dd)
 
 
 def weights_year(year: int, grid: int, data_dir: Path) -> int:

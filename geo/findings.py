@@ -8,7 +8,9 @@ Brugge-Oostende").
 :func:`seed_claim_table` computes, on the 2018 grid, the agreement of the partnerships with each
 comparison layer: overall, on the municipalities the (partial) Wijk-werken layer covers, outside
 West-Vlaanderen and in West-Vlaanderen. ``docs/overlap-findings.md`` reports and discusses it;
-``tests/test_overlap_findings.py`` pins the numbers. Run ``python -m geo.findings`` to print it.
+``tests/test_overlap_findings.py`` recomputes them independently (and pins the headline figures as
+regression pins of this module's output). Run ``python -m geo.findings`` to print it. Wijk-werken is
+the merged ``wijk_werken.csv`` + ``wijk_werken_supplement.csv`` (121 of 300 municipalities).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.codes import load_crosswalk, province_of
-from geo.layers import load_layer, make_layer
+from geo.layers import layer_rows, load_layer, make_layer
 from geo.overlap import Agreement, agreement
 from geo.sources import checked_path
 
@@ -84,7 +86,7 @@ def sensitivity(data_dir: str | os.PathLike[str], grid: int = 2018) -> dict[str,
     dd = Path(data_dir)
     plan = load_layer("partnerships-2017", grid, dd)
     ww = load_layer("wijkwerken", grid, dd)
-    raw = pd.read_csv(checked_path(dd, "regions/wijk_werken.csv"), dtype=str)
+    raw = layer_rows("wijkwerken", dd)  # wijk_werken.csv + wijk_werken_supplement.csv
     partial = set(raw.loc[raw["region_layer"] == "wijk_werken_partial", "region_name"])
     ww_complete = _subset(ww, set(ww.loc[~ww["region"].isin(partial), "nis_code"]))
     rs = pd.read_csv(checked_path(dd, "regions/resoc_streekbeleid.csv"), dtype=str)

@@ -97,6 +97,8 @@ class LayerInfo:
     partial_label: str = ""
     note: str = ""
     file: str = ""
+    #: further membership files of a ``regions-csv`` layer, merged with ``file`` (same columns)
+    supplements: tuple[str, ...] = ()
     grid: int | None = None
     variants: dict[int, tuple[str, ...]] = field(default_factory=dict)
     regions: tuple[str, ...] = ()
@@ -122,7 +124,7 @@ class LayerInfo:
     def data_files(self) -> list[str]:
         """Files of the data directory this layer reads (all in the source manifest)."""
         if self.kind in ("regions-csv", "pinc"):
-            return [self.file]
+            return [self.file, *self.supplements]
         return []
 
 
@@ -136,7 +138,7 @@ def _registry(path: Path) -> dict[str, LayerInfo]:
     for d in raw.get("layer", []):
         d = dict(d)
         d["variants"] = {int(k): tuple(v) for k, v in d.get("variants", {}).items()}
-        for k in ("regions", "exclude_regions"):
+        for k in ("regions", "exclude_regions", "supplements"):
             d[k] = tuple(d.get(k, ()))
         info = LayerInfo(**d)
         if info.kind not in ("regions-csv", "pinc", "nis", "plan"):
@@ -293,8 +295,42 @@ _STD_ATTRS = {"grid", "layer", "name", "partial", "kind", "native_grid", "notes"
 
 
 # ------------------------------------------------------------------------------- shipped layers
+def layer_rows(layer_id: str, data_dir: str | os.PathLike[str]) -> pd.DataFrame:
+    """The membership rows of a ``regions-csv`` layer as read, every file merged (``file`` +
+    ``supplements``), each row with its own ``source`` and ``source_date`` and the ``file`` it came
+    from. A municipality listed in two files for the same grid variant is an error."""
+    info = layer_info(layer_id)
+    if info.kind != "regions-csv":
+        raise LayerError(f"Layer '{layer_id}' is not a membership table ({info.kind}).")
+    return _regions_rows(info, Path(data_dir)).copy()
+
+
+def _regions_rows(info: LayerInfo, data_dir: Path) -> pd.DataFrame:
+    return _regions_rows_cached(info.id, data_dir)
+
+
+@lru_cache(maxsize=16)
+def _regions_rows_cached(layer_id: str, data_dir: Path) -> pd.DataFrame:
+    info = layer_info(layer_id)
+    frames = []
+    for f in info.data_files():
+        df = pd.read_csv(checked_path(data_dir, f), dtype=str)
+        frames.append(df.assign(file=f))
+    rows = pd.concat(frames, ignore_index=True)
+    rows["nis_code"] = rows["nis_code"].map(normalise_code)
+    for grid, variants in info.variants.items():
+        sel = rows[rows["region_layer"].isin(variants)]
+        dup = sel[sel["nis_code"].duplicated(keep=False)]
+        if len(set(dup["file"])) > 1:
+            raise LayerError(
+                f"Layer '{info.id}' ({grid} grid): municipalities listed in more than one of "
+                f"{', '.join(info.data_files())}: {', '.join(sorted(set(dup['nis_code']))[:10])}"
+            )
+    return rows
+
+
 def _read_regions_csv(info: LayerInfo, grid: int, data_dir: Path) -> pd.DataFrame:
-    df = pd.read_csv(checked_path(data_dir, info.file), dtype=str)
+    df = _regions_rows(info, data_dir)
     keep = set(info.variants[grid])
     df = df[df["region_layer"].isin(keep)]
     if info.regions:
@@ -399,10 +435,32 @@ class Completeness:
     n_total: int
     n_regions: int
     partial: bool
+    #: for membership tables with ``*_partial`` rows: regions known in full / in part
+    detail: str = ""
 
     @property
     def share(self) -> float:
         return self.n_covered / self.n_total if self.n_total else 0.0
+
+
+def _partial_detail(info: LayerInfo, grid: int, data_dir: Path) -> str:
+    """Summary such as "21 regions: 17 complete (101 municipalities), 4 known only in part (20)" for a
+    table whose rows of a ``*_partial`` region_layer mark regions known only in part."""
+    if info.kind != "regions-csv" or grid not in info.variants:
+        return ""
+    rows = _regions_rows(info, data_dir)
+    rows = rows[rows["region_layer"].isin(info.variants[grid])]
+    if info.regions:
+        rows = rows[rows["region_name"].isin(info.regions)]
+    part = set(rows.loc[rows["region_layer"].str.endswith("_partial"), "region_name"])
+    if not part:
+        return ""
+    whole = rows[~rows["region_name"].isin(part)]
+    n_part = int(rows["nis_code"].nunique()) - int(whole["nis_code"].nunique())
+    return (
+        f"{rows['region_name'].nunique()} regions: {whole['region_name'].nunique()} complete "
+        f"({whole['nis_code'].nunique()} municipalities), {len(part)} known only in part ({n_part})"
+    )
 
 
 def completeness(
@@ -419,7 +477,18 @@ def completeness(
         GRIDS[g],
         int(layer["region"].nunique()),
         info.partial,
+        _partial_detail(info, g, Path(data_dir)),
     )
+
+
+def completeness_text(layer_id: str, data_dir: str | os.PathLike[str]) -> str:
+    """E.g. "PARTIAL: 121 of 300 municipalities (40.3%), 2019 grid; 21 regions: 17 complete (101
+    municipalities), 4 known only in part (20)"."""
+    info = layer_info(layer_id)
+    c = completeness(layer_id, data_dir)
+    label = "complete" if not info.partial else info.partial_label or "PARTIAL"
+    text = f"{label}: {c.n_covered} of {c.n_total} municipalities ({c.share:.1%}), {c.grid} grid"
+    return text + (f"; {c.detail}" if c.detail else "")
 
 
 def layers_table(data_dir: str | os.PathLike[str]) -> pd.DataFrame:
@@ -436,6 +505,9 @@ def layers_table(data_dir: str | os.PathLike[str]) -> pd.DataFrame:
                 "regions": c.n_regions,
                 "covered": f"{c.n_covered}/{c.n_total} ({c.grid} grid)",
                 "coverage": round(c.share, 4),
+                "n_municipalities": c.n_covered,
+                "completeness_grid": c.grid,
+                "completeness": completeness_text(info.id, data_dir),
                 "partial": info.partial_label if info.partial else "complete",
                 "source": info.source,
             }

@@ -9,6 +9,8 @@ public address (when one exists) and their sha256. :func:`verify` checks a data 
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 import tomllib
 import urllib.error
 import urllib.request
@@ -16,7 +18,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo.atomic import atomic_write_bytes
 from geo.errors import ChecksumError, DataDirError
 from geo.settings import MANIFEST_PATH
 
@@ -135,6 +136,14 @@ def verify(data_dir: Path, manifest: Manifest | None = None) -> VerifyReport:
 
 
 Opener = Callable[[str], bytes]
+#: Environment variable naming a mirror that serves every manifest file at ``<base>/<path>``.
+ENV_BASE_URL = "REGIOKAART_DATA_BASE_URL"
+_CHUNK = 1 << 16
+
+
+def default_base_url() -> str | None:
+    """The mirror from ``$REGIOKAART_DATA_BASE_URL`` (None: the pinned addresses)."""
+    return os.environ.get(ENV_BASE_URL) or None
 
 
 def _http_get(url: str, timeout: float = 60.0) -> bytes:
@@ -144,55 +153,156 @@ def _http_get(url: str, timeout: float = 60.0) -> bytes:
 
 
 @dataclass(frozen=True)
+class FileProgress:
+    """One progress event of :func:`fetch`: file ``index`` (1-based) of ``count``; ``done`` of
+    ``total`` bytes (``total`` None when the server does not say). ``status``: "start",
+    "progress", "done" (downloaded and verified) or "present" (already there, checksum ok)."""
+
+    path: str
+    index: int
+    count: int
+    done: int
+    total: int | None
+    status: str
+
+    @property
+    def fraction(self) -> float:
+        if self.status in ("done", "present"):
+            return 1.0
+        return min(self.done / self.total, 1.0) if self.total else 0.0
+
+
+Progress = Callable[[FileProgress], None]
+
+
+@dataclass(frozen=True)
 class FetchReport:
     downloaded: list[str]
     already_present: list[str]
     not_downloadable: list[str]
 
 
+def _what_to_do(target: Path) -> str:
+    return (
+        f"Nothing half-written was kept; files already in {target} are complete and verified. "
+        "Check the internet connection and run again (`make app`, or `regiokaart data ensure`), "
+        f"or set {ENV_BASE_URL} to a mirror serving the files, or point REGIOKAART_DATA_DIR at a "
+        "folder that holds them."
+    )
+
+
+def _download(
+    url: str,
+    dest: Path,
+    expected: str,
+    report: Callable[[int, int | None], None],
+    get: Opener | None,
+    timeout: float,
+) -> None:
+    """Download ``url`` into a temporary file beside ``dest``, verify its sha256, then rename it to
+    ``dest``. On any failure the temporary file is removed and ``dest`` is untouched."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    tmp = Path(tmp_name)
+    h = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if get is not None:
+                data = get(url)
+                h.update(data)
+                fh.write(data)
+                report(len(data), len(data))
+            else:
+                with urllib.request.urlopen(url, timeout=timeout) as resp:
+                    length = resp.headers.get("Content-Length")
+                    total = int(length) if length and length.isdigit() else None
+                    done = 0
+                    report(0, total)
+                    while chunk := resp.read(_CHUNK):
+                        h.update(chunk)
+                        fh.write(chunk)
+                        done += len(chunk)
+                        report(done, total)
+            fh.flush()
+            os.fsync(fh.fileno())
+        got = h.hexdigest()
+        if got != expected:
+            raise ChecksumError(
+                f"Checksum mismatch for {dest.name} downloaded from {url}: expected sha256 "
+                f"{expected}, got {got}. The download was discarded: the server did not send the "
+                "pinned version (changed at the source, a proxy or captive portal, or a broken "
+                "mirror). Try again later or use another mirror; do not replace the checksum."
+            )
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _reporter(progress: Progress | None, path: str, index: int, count: int) -> Callable[..., None]:
+    """``report(done, total, status="progress")`` for one file, a no-op without ``progress``."""
+
+    def report(done: int, total: int | None, status: str = "progress") -> None:
+        if progress is not None:
+            progress(FileProgress(path, index, count, done, total, status))
+
+    return report
+
+
 def fetch(
     target: Path,
     manifest: Manifest | None = None,
     base_url: str | None = None,
-    get: Opener = _http_get,
+    get: Opener | None = None,
     dataset_ids: Iterable[str] | None = None,
+    progress: Progress | None = None,
+    paths: Iterable[str] | None = None,
+    timeout: float = 60.0,
 ) -> FetchReport:
     """Download every file with a pinned address into ``target`` and verify its sha256.
 
     ``base_url`` replaces each pinned address by ``base_url/<path>`` (a mirror, or a test server).
-    A checksum mismatch raises :class:`ChecksumError` and the bad download is not kept.
-    Files without a public address (compiled tables) are listed in ``not_downloadable``.
+    Each file is streamed into a temporary file in its target folder, verified, then renamed: a
+    checksum mismatch raises :class:`ChecksumError`, a failed download :class:`DataDirError`, and
+    neither leaves anything half-written. Files without a public address (compiled tables) are listed
+    in ``not_downloadable``. ``dataset_ids`` / ``paths`` restrict the files; ``progress`` receives a
+    :class:`FileProgress` per file start, chunk and end; ``get`` (tests) replaces the HTTP download.
     """
     manifest = manifest or load_manifest()
     wanted = set(dataset_ids) if dataset_ids is not None else None
-    downloaded, present, manual = [], [], []
+    only = set(paths) if paths is not None else None
+    todo: list[SourceFile] = []
     for ds in manifest.datasets.values():
         if wanted is not None and ds.id not in wanted:
             continue
-        for f in ds.files:
-            p = target / f.path
-            if p.is_file() and sha256_of(p) == f.sha256:
-                present.append(f.path)
-                continue
-            if base_url is not None:
-                url = base_url.rstrip("/") + "/" + f.path
-            elif f.url:
-                url = f.url
-            else:
-                manual.append(f.path)
-                continue
-            try:
-                data = get(url)
-            except (urllib.error.URLError, OSError, TimeoutError) as exc:
-                raise DataDirError(f"Download failed for {f.path} from {url}: {exc}") from exc
-            got = hashlib.sha256(data).hexdigest()
-            if got != f.sha256:
-                raise ChecksumError(
-                    f"Checksum mismatch for {f.path} downloaded from {url}: expected {f.sha256}, "
-                    f"got {got}. Nothing was written."
-                )
-            atomic_write_bytes(p, data)
-            downloaded.append(f.path)
+        todo += [f for f in ds.files if only is None or f.path in only]
+    downloaded, present, manual = [], [], []
+    count = len(todo)
+    for index, f in enumerate(todo, start=1):
+        p = target / f.path
+        report = _reporter(progress, f.path, index, count)
+        if p.is_file() and sha256_of(p) == f.sha256:
+            present.append(f.path)
+            report(0, None, "present")
+            continue
+        if base_url is not None:
+            url = base_url.rstrip("/") + "/" + f.path
+        elif f.url:
+            url = f.url
+        else:
+            manual.append(f.path)
+            continue
+        report(0, None, "start")
+        try:
+            _download(url, p, f.sha256, report, get, timeout)
+        except ChecksumError as exc:
+            raise ChecksumError(f"{f.path}: {exc} {_what_to_do(target)}") from exc
+        except (urllib.error.URLError, OSError, TimeoutError, ValueError) as exc:
+            raise DataDirError(
+                f"Download failed for {f.path} from {url}: {exc}. {_what_to_do(target)}"
+            ) from exc
+        downloaded.append(f.path)
+        report(p.stat().st_size, p.stat().st_size, "done")
     return FetchReport(downloaded, present, manual)
 
 

@@ -11,6 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from geo.context import load_grid_data
 from geo.planstore import PlanStore
+from geo.population import load_population
+from tests.conftest import REAL_DATA
 from ui.mapview import display_geometry
 
 pytestmark = pytest.mark.realdata
@@ -27,6 +29,22 @@ def at(data_dir, tmp_path, monkeypatch) -> AppTest:
     app.run()
     assert not app.exception, [e.message for e in app.exception]
     return app
+
+
+def _antwerpen_2026() -> int:
+    """Stad Antwerpen (the 2017-2019 partnership, Antwerpen alone on the 2018 grid) on the 2025 grid
+    in 2026, computed here from the raw files: Antwerpen 11002 merged with Borsbeek 11007 in 2025,
+    so its 2026 figure (age65_2026_gem2025.csv, column population) is split by the 2018 figures."""
+    import pandas as pd
+
+    raw = pd.read_csv(REAL_DATA / "population" / "age65_2026_gem2025.csv", dtype=str)
+    a2026 = int(raw.loc[raw["public_geography_id"] == "11002", "population"].iloc[0])
+    p18 = load_population(2018, 2018, REAL_DATA)
+    return round(a2026 * p18["11002"] / (p18["11002"] + p18["11007"]))
+
+
+ANTWERPEN = _antwerpen_2026()  # 554,296
+ANTWERPEN_NL = f"{ANTWERPEN:,}".replace(",", ".")
 
 
 def metric(at: AppTest, prefix: str) -> str:
@@ -47,7 +65,7 @@ def button(at: AppTest, key: str):
 def test_default_page_shows_2017_partnerships_on_the_2025_grid(at: AppTest) -> None:
     assert at.title[0].value.startswith("Regiokaart")
     assert metric(at, "Gemeenten gedekt").endswith("/ 285")
-    assert metric(at, "Inwoners Stad Antwerpen") == "531.012"
+    assert metric(at, "Inwoners Stad Antwerpen") == ANTWERPEN_NL
     assert [t.label for t in at.tabs] == [
         "Kaart",
         "Vergelijken",
@@ -67,7 +85,7 @@ def test_map_click_assigns_and_second_click_removes(at: AppTest, data_dir) -> No
     at.run()
     assert not at.exception
     after = number(metric(at, "Inwoners Stad Antwerpen"))
-    assert after > 531_012
+    assert after > ANTWERPEN
     at.run()  # a rerun without a new click changes nothing
     assert number(metric(at, "Inwoners Stad Antwerpen")) == after
     at.session_state[MAP_KEY] = {
@@ -75,7 +93,7 @@ def test_map_click_assigns_and_second_click_removes(at: AppTest, data_dir) -> No
         "last_object_clicked_count": 2,
     }
     at.run()
-    assert metric(at, "Inwoners Stad Antwerpen") == "531.012"
+    assert metric(at, "Inwoners Stad Antwerpen") == ANTWERPEN_NL
 
 
 def test_keyboard_assign_undo_redo(at: AppTest) -> None:
@@ -83,13 +101,13 @@ def test_keyboard_assign_undo_redo(at: AppTest) -> None:
     at.selectbox(key="kb_municipality").set_value("11008").run()
     button(at, "kb_add").click().run()
     grown = number(metric(at, "Inwoners Stad Antwerpen"))
-    assert grown > 531_012
+    assert grown > ANTWERPEN
     button(at, "undo").click().run()
-    assert metric(at, "Inwoners Stad Antwerpen") == "531.012"
+    assert metric(at, "Inwoners Stad Antwerpen") == ANTWERPEN_NL
     button(at, "redo").click().run()
     assert number(metric(at, "Inwoners Stad Antwerpen")) == grown
     button(at, "kb_remove").click().run()
-    assert metric(at, "Inwoners Stad Antwerpen") == "531.012"
+    assert metric(at, "Inwoners Stad Antwerpen") == ANTWERPEN_NL
 
 
 def test_new_cluster_becomes_active_and_grows(at: AppTest) -> None:
@@ -180,10 +198,28 @@ def test_rules_tab_lists_parameters_and_assumptions(at: AppTest) -> None:
     assert any("Terreinregisseur" in h.value for h in at.subheader)
 
 
+def test_year_picker_defaults_to_the_grids_latest_year(at: AppTest) -> None:
+    year = at.selectbox(key="year")
+    assert year.value == 2026 and year.options[:3] == ["2026", "2025", "2023"]  # no 2024
+    assert "2024 is niet beschikbaar" in year.help
+    at.selectbox(key="grid").set_value(2019).run()
+    assert at.selectbox(key="year").value == 2023
+    at.selectbox(key="grid").set_value(2018).run()
+    assert at.selectbox(key="year").value == 2018
+    at.selectbox(key="grid").set_value(2025).run()
+    assert at.selectbox(key="year").value == 2026
+
+
+def test_layer_completeness_shown_under_the_outline_picker(at: AppTest) -> None:
+    at.selectbox(key="outline").set_value("wijkwerken").run()
+    assert not at.exception
+    assert any("PARTIAL: 121 of 300 municipalities" in c.value for c in at.sidebar.caption)
+
+
 def test_english(at: AppTest) -> None:
     at.radio(key="lang").set_value("en").run()
     assert at.title[0].value.startswith("Regiokaart: social economy")
-    assert metric(at, "Inhabitants Stad Antwerpen") == "531,012"
+    assert metric(at, "Inhabitants Stad Antwerpen") == f"{ANTWERPEN:,}"
 
 
 def test_plan_carried_to_a_later_grid(at: AppTest) -> None:
@@ -192,14 +228,16 @@ def test_plan_carried_to_a_later_grid(at: AppTest) -> None:
     button(at, "kb_add").click().run()
     assert number(metric(at, "Inwoners Stad Antwerpen")) > 34_157
     at.selectbox(key="grid").set_value(2025).run()
-    assert metric(at, "Inwoners Stad Antwerpen") == "531.012"  # the 2025 grid kept its own plan
+    assert metric(at, "Inwoners Stad Antwerpen") == ANTWERPEN_NL  # the 2025 grid kept its own plan
     at.selectbox(key="start_choice").set_value("carry:2019").run()
     button(at, "start_button").click().run()
     assert not at.exception
     carried = number(metric(at, "Inwoners Stad Antwerpen"))
-    # the 2025 figure plus Schoten's 34.157 inhabitants; Antwerpen merged with Borsbeek in 2025 and
-    # the merged unit's split share is weighted by 2022 here (2018 for the shipped 2017-2019 plan)
-    assert abs(carried - (531_012 + 34_157)) < 1_000
+    # the 2026 figures: Schoten's plus Antwerpen's share of the Antwerpen+Borsbeek merger, weighted
+    # here by 2023 (the latest year of the plan's 2019 grid; 2018 for the shipped 2017-2019 plan)
+    p23, p26 = load_population(2023, 2019, REAL_DATA), load_population(2026, 2025, REAL_DATA)
+    share = p23["11002"] / (p23["11002"] + p23["11007"])
+    assert abs(carried - (share * p26["11002"] + p26["11040"])) < 1
 
 
 # ----------------------------------------------------------------------------- saved plans

@@ -47,7 +47,7 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 MAP_FRAME = "streamlit_folium.st_folium"  # in the URL of st_folium's iframe
 ACTIVE = "Stad Antwerpen"  # default page: 2025 grid, 2017-2019 partnerships
 ACTIVE_CODE = "11002"
-ACTIVE_INHABITANTS = "531.012"
+ACTIVE_INHABITANTS = "554.296"  # 2026 (default year); computed in tests/test_app.py
 N_MUNICIPALITIES = 285  # 2025 grid
 # Municipalities to click, first one that is outside the active cluster, has another fill and
 # shows a clickable interior on the map: Schoten, Hove, then any other.

@@ -159,3 +159,43 @@ def test_data_where(capsys, monkeypatch, data_dir):
     monkeypatch.setenv("REGIOKAART_DATA_DIR", str(data_dir))
     code, out, _ = run(capsys, "data", "where")
     assert code == 0 and "REGIOKAART_DATA_DIR" in out
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(
+    ("grid", "year", "total"), [("2025", "2026", 6_898_350), ("2019", "2023", 6_774_807)]
+)
+def test_coverage_new_years_and_default_year_named(capsys, grid, year, total):
+    base = ["coverage", "--plan", "partnerships-2017", "--grid", grid, "--format", "json"]
+    assert main([*base, "--population-year", year]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["population_total"] == total and d["population_year"] == int(year)
+    assert d["population_year_default"] is False
+    assert main(base) == 0  # without --population-year: the grid's latest year, named
+    d = json.loads(capsys.readouterr().out)
+    assert d["population_total"] == total and d["population_year"] == int(year)
+    assert d["population_year_default"] is True
+    assert main(base[:-2]) == 0
+    assert (
+        f"population 1 January {year} (latest year for the {grid} grid)" in capsys.readouterr().out
+    )
+
+
+def test_coverage_2024_says_why(capsys):
+    code = main(
+        ["coverage", "--plan", "partnerships-2017", "--grid", "2019", "--population-year", "2024"]
+    )
+    err = capsys.readouterr().err
+    assert (
+        code == 2 and "2024 is not available for all municipalities" in err and "1992-2023" in err
+    )
+
+
+def test_data_years_listing(capsys):
+    assert main(["data", "years"]) == 0
+    out = capsys.readouterr().out
+    assert "2025 grid: 1992-2023, 2025-2026 (default 2026)" in out
+    assert (
+        "2019 grid: 1992-2023 (default 2023)" in out
+        and "2024: 1 January 2024 is not available" in out
+    )

@@ -67,7 +67,7 @@ def test_every_layer_loads_on_every_grid(data_dir, grid):
 
 def test_completeness_numbers(data_dir):
     c = completeness("wijkwerken", data_dir)
-    assert (c.grid, c.n_covered, c.n_total, c.n_regions, c.partial) == (2019, 98, 300, 17, True)
+    assert (c.grid, c.n_covered, c.n_total, c.n_regions, c.partial) == (2019, 121, 300, 21, True)
     c = completeness("streekbeleid", data_dir)
     assert (c.n_covered, c.n_regions, c.partial) == (17, 1, True)
     assert completeness("vervoerregio", data_dir).share == 1.0

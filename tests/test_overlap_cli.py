@@ -24,8 +24,9 @@ def test_overlap_json(capsys, data_dir):
     assert code == 0
     rep = json.loads(out)
     assert rep["layer"] == "wijkwerken" and rep["layer_partial"] is True
-    assert rep["layer_completeness"] == pytest.approx(63 / 204)
-    assert rep["agreement"] == pytest.approx(0.913, abs=5e-4)
+    # regression pins (uv run python -m geo.findings; proved in tests/test_overlap_findings.py)
+    assert rep["layer_completeness"] == pytest.approx(85 / 204)
+    assert rep["agreement"] == pytest.approx(0.904, abs=5e-4)
     assert rep["population_year"] == 2018
     assert len(rep["clusters"]) == 32
     for c in rep["clusters"]:
@@ -92,11 +93,15 @@ def test_overlap_user_polygon_layer(capsys, data_dir, tmp_path):
 def test_layers_command(capsys, data_dir):
     code, out, _ = run(capsys, "layers", "--data-dir", str(data_dir))
     assert code == 0
-    assert "VERY PARTIAL" in out and "98/300 (2019 grid)" in out
+    assert "VERY PARTIAL" in out and "PARTIAL: 121 of 300 municipalities" in out
     code, out, _ = run(capsys, "layers", "--format", "json", "--data-dir", str(data_dir))
     rows = {r["id"]: r for r in json.loads(out)}
     assert rows["streekbeleid"]["partial"] == "VERY PARTIAL"
     assert rows["vervoerregio"]["coverage"] == 1.0
+    ww = rows["wijkwerken"]
+    assert (ww["n_municipalities"], ww["completeness_grid"]) == (121, 2019)  # 98 + 23 rows
+    assert ww["completeness"].startswith("PARTIAL: 121 of 300 municipalities (40.3%), 2019 grid")
+    assert "17 complete (101 municipalities), 4 known only in part (20)" in ww["completeness"]
 
 
 @pytest.mark.parametrize(
@@ -122,3 +127,11 @@ def test_overlap_xlsx_needs_out(capsys, data_dir):
         "--layer", "provincie", "--format", "xlsx", "--data-dir", str(data_dir),
     )  # fmt: skip
     assert code == 2 and "--format xlsx needs --out" in err
+
+
+def test_overlap_default_year_named(capsys, data_dir):
+    code, out, _ = run(
+        capsys, "overlap", "--plan", "partnerships-2017", "--grid", "2019",
+        "--layer", "vervoerregio", "--data-dir", str(data_dir),
+    )  # fmt: skip
+    assert code == 0 and "population 1 January 2023 (latest year for the grid)" in out

@@ -104,3 +104,109 @@ def test_newer_population_cannot_go_back(data_dir):
         load_population(2020, 2018, data_dir)
     with pytest.raises(DataDirError, match="No population for 1 January 2030"):
         load_population(2030, 2025, data_dir)
+
+
+# ---- the years table (manifest), default year per grid, new years 2023/2025/2026
+def test_years_per_grid_and_default():
+    from geo.population import default_population_year, population_years, year_ranges
+
+    assert (default_population_year(2018), default_population_year(2019)) == (2018, 2023)
+    assert default_population_year(2025) == 2026
+    assert year_ranges(population_years(2019)) == "1992-2023"
+    assert year_ranges(population_years(2025)) == "1992-2023, 2025-2026"
+    assert 2024 not in population_years(2025)
+
+
+def test_year_not_on_grid_lists_the_years_that_are():
+    from geo.population import check_population_year, resolve_population_year
+
+    with pytest.raises(
+        DataDirError, match=r"2024 is not available for all municipalities.*1992-2023"
+    ):
+        check_population_year(2024, 2019)
+    with pytest.raises(GridError, match=r"cannot be split back.*Years on the 2019 grid: 1992-2023"):
+        check_population_year(2026, 2019)
+    choice = resolve_population_year(None, 2025)
+    assert choice.year == 2026 and choice.default
+    assert "latest year for the 2025 grid" in choice.describe()
+    assert not resolve_population_year(2023, 2025).default
+
+
+def test_catalogue_agrees_with_the_grid_in_force():
+    from geo.population import population_catalogue
+
+    for src in population_catalogue().sources:
+        for y in (src.first, src.last):
+            # the grid in force on 1 January of the year (2019 grid: 2019-2024)
+            assert src.grid == (2018 if y <= 2018 else 2019 if y <= 2024 else 2025), y
+
+
+def test_code_value_csv_drops_subtotals(tmp_path):
+    from geo.population import read_code_value_csv
+
+    p = tmp_path / "p.csv"
+    p.write_text(
+        "code_ins,lieu_de_residence,total\n02000,Région flamande,7\n11000,Arr,7\n"
+        "11001,Aartselaar,3\n11002,Anvers,4\n20001,Prov,0\n"
+    )
+    assert read_code_value_csv(p, "code_ins", "total").to_dict() == {"11001": 3, "11002": 4}
+    with pytest.raises(DataDirError, match="Cannot read population CSV"):
+        read_code_value_csv(p, "nope", "total")
+
+
+def _raw_flemish_sum(path: Path, code: str, value: str) -> int:
+    """Sum of the Flemish municipality rows of a raw file, computed without geo.population."""
+    df = pd.read_csv(path, dtype=str)
+    codes = df[code].str.strip()
+    flemish_prov = codes.str[0].isin(list("1347")) | codes.str[:2].isin(["23", "24"])
+    municipal = ~codes.str.endswith("000")
+    return int(df.loc[flemish_prov & municipal, value].astype(int).sum())
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(
+    ("year", "grid", "file", "code", "value", "total"),
+    [
+        (2023, 2019, "population_BE_2023.csv", "code_ins", "total", 6_774_807),
+        (2025, 2025, "population_2025_gem2025.csv", "public_geography_id", "value", 6_864_766),
+        (2026, 2025, "age65_2026_gem2025.csv", "public_geography_id", "population", 6_898_350),
+    ],
+)
+def test_new_years_flemish_totals(year, grid, file, code, value, total, data_dir):
+    raw = _raw_flemish_sum(data_dir / "population" / file, code, value)
+    assert raw == total  # PROVENANCE.md's figure, from the raw file
+    s = load_population(year, grid, data_dir)
+    assert s.sum() == raw and len(s) == (300 if grid == 2019 else 285)
+    assert s.attrs["year"] == year and s.attrs["moved_from_grid"] is None
+    if year == 2023:  # the file's own Flemish Region row agrees
+        df = pd.read_csv(data_dir / "population" / file, dtype=str)
+        assert int(df.loc[df["code_ins"] == "02000", "total"].iloc[0]) == raw
+    if year >= 2025:
+        assert s["11002"] == (562_002 if year == 2025 else 565_615)  # Antwerpen incl. Borsbeek
+
+
+@pytest.mark.realdata
+def test_2023_moves_forward_to_the_2025_grid(data_dir):
+    s = load_population(2023, 2025, data_dir)
+    assert len(s) == 285 and s.sum() == 6_774_807 and s.attrs["moved_from_grid"] == 2019
+    base = load_population(2023, 2019, data_dir)
+    assert s["11002"] == base["11002"] + base["11007"]  # Antwerpen + Borsbeek
+
+
+def test_every_population_file_is_in_the_manifest():
+    from geo.population import population_catalogue
+    from geo.sources import load_manifest
+
+    m = load_manifest()
+    for src in population_catalogue().sources:
+        f = m.file_for(src.file)  # raises when missing
+        assert len(f.sha256) == 64
+    new = ["bevolking-2023", "bevolking-2025", "bevolking-2026"]
+    commits = [
+        "3561033e7a99182664a0a20f603382b5539941f0",
+        "fa1fee02655a322edf9e533a156dfa709feea798",
+    ]
+    for ds in new:
+        (f,) = m[ds].files
+        assert f.url and f.url.startswith("https://raw.githubusercontent.com/")
+        assert any(c in f.url for c in commits)

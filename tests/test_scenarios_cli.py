@@ -98,3 +98,14 @@ def test_scenarios_lists_every_parameter(capsys):
         assert any(p["assumption"] for p in s["parameters"])
     assert main(["scenarios"]) == 0
     assert "beleidsregisseur: Beleidsregisseur" in capsys.readouterr().out
+
+
+@pytest.mark.realdata
+def test_evaluate_default_year_is_the_grids_latest_and_named(capsys, data_dir):
+    argv = ["evaluate", "--plan", "partnerships-2017", "--grid", "2025", "--scenario",
+            "beleidsregisseur", "--data-dir", str(data_dir)]  # fmt: skip
+    assert main([*argv, "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["population_year"] == 2026 and d["population_year_default"] is True
+    assert main(argv) == 0
+    assert "population 1 January 2026 (latest year for the 2025 grid)" in capsys.readouterr().out

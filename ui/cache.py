@@ -14,10 +14,10 @@ import streamlit as st
 
 from geo.context import GridData, load_grid_data, load_plan, plan_path
 from geo.grids import load_units
-from geo.layers import layer_outlines, layer_plan, load_layer, registry
+from geo.layers import completeness_text, layer_outlines, layer_plan, load_layer, registry
 from geo.plans import Plan
 from geo.planstore import ImportReport, PlanStore
-from geo.population import available_years
+from geo.population import population_years
 from geo.settings import resolve_data_dir
 from scenarios.definitions import Scenario, load_scenario, scenario_ids
 from scenarios.evaluate import Evaluator, evaluator_for
@@ -74,6 +74,12 @@ def centrumsteden(grid: int) -> str:
 
 
 @st.cache_resource(show_spinner=False)
+def layer_completeness(layer_id: str) -> str:
+    """How much of its grid a shipped layer covers (shown under the layer pickers)."""
+    return completeness_text(layer_id, data_dir())
+
+
+@st.cache_resource(show_spinner=False)
 def layer_choices() -> dict[str, tuple[str, str]]:
     """Layer id -> (Dutch label, English label)."""
     return {k: (v.label("nl"), v.label("en")) for k, v in registry().items()}
@@ -123,8 +129,9 @@ def geometry_inline(grid: int) -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def years() -> list[int]:
-    return available_years(data_dir())
+def years(grid: int) -> list[int]:
+    """Population years that can be used on ``grid`` (the last is the default)."""
+    return population_years(grid)
 
 
 @st.cache_resource(show_spinner=False)

@@ -21,6 +21,19 @@ TEXT: dict[str, tuple[str, str]] = {
         "2018: 308 municipalities, 2019: 300, 2025: 285 (after mergers).",
     ),
     "year": ("Bevolkingsjaar (Statbel, 1 januari)", "Population year (Statbel, 1 January)"),
+    "year_help": (
+        "Standaard het recentste jaar voor dit grid ({default}). Jaren op dit grid: {years}. Cijfers van een ouder grid worden naar dit grid omgezet; cijfers van een nieuwer grid kunnen niet terug. 2024 is niet beschikbaar: de publieke kopieën missen de 27 gemeenten die op 1 januari 2025 fuseerden, en er is geen 2024 op het grid 2025.",
+        "By default the latest year for this grid ({default}). Years on this grid: {years}. Figures of an older grid are moved to this grid; a newer grid's figures cannot go back. 2024 is not available: the public copies lack the 27 municipalities that merged on 1 January 2025, and there is no 2024 on the 2025 grid.",
+    ),
+    "first_start": (
+        "Eerste start: de brongegevens ({n} bestanden) worden opgehaald naar {where} en hun checksums gecontroleerd.",
+        "First start: fetching the source data ({n} files) into {where} and verifying their checksums.",
+    ),
+    "first_start_done": (
+        "{n} bestanden opgehaald en gecontroleerd in {where}.",
+        "{n} files fetched and verified into {where}.",
+    ),
+    "first_start_failed": ("Gegevens ophalen mislukt", "Fetching the data failed"),
     "rule_set": ("Regelset", "Rule set"),
     "scenario": ("Scenario", "Scenario"),
     "no_scenario": ("(geen scenario)", "(no scenario)"),

@@ -19,7 +19,7 @@ from geo.context import weights_year
 from geo.errors import PlanError, RegiokaartError
 from geo.plans import Plan, move_plan
 from geo.planstore import PlanStore, resolve_db_path
-from geo.population import data_grid_for_year, load_population
+from geo.population import load_population, year_ranges
 from scenarios.definitions import Scenario, with_scenario_overrides
 from scenarios.params import parameter_rows
 from scenarios.rules import RuleSet, with_overrides
@@ -142,10 +142,20 @@ def sidebar() -> Settings:
     sb.radio(T("language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
     sb.header(T("settings"))
     grid = sb.selectbox(T("grid"), GRIDS, key="grid", help=T("grid_help"))
-    years = [y for y in cache.years() if data_grid_for_year(y) <= grid]
-    if st.session_state.get("year") not in years:
+    years = cache.years(grid)
+    # default: the latest year for the grid; kept when the user picked another year that exists
+    prev_grid = st.session_state.get("year_grid")
+    if st.session_state.get("year") not in years or (
+        prev_grid != grid and st.session_state.get("year") == st.session_state.get("year_default")
+    ):
         st.session_state["year"] = years[-1]
-    year = sb.selectbox(T("year"), years[::-1], key="year")
+    st.session_state["year_grid"], st.session_state["year_default"] = grid, years[-1]
+    year = sb.selectbox(
+        T("year"),
+        years[::-1],
+        key="year",
+        help=T("year_help", default=years[-1], years=year_ranges(years)),
+    )
 
     sets = cache.rule_sets()
     rs_id = sb.selectbox(
@@ -180,6 +190,8 @@ def sidebar() -> Settings:
             key="start_layer_id",
             format_func=lambda i: layers[i][0 if L() == "nl" else 1],
         )
+        if st.session_state.get("start_layer_id"):
+            sb.caption(cache.layer_completeness(st.session_state["start_layer_id"]))
     if choice == "upload":
         sb.file_uploader(
             T("upload"),
@@ -201,6 +213,8 @@ def sidebar() -> Settings:
         T("outline_layer"), ["", *layers], key="outline",
         format_func=lambda i: T("none") if not i else layers[i][0 if L() == "nl" else 1],
     )  # fmt: skip
+    if outline:
+        sb.caption(cache.layer_completeness(outline))
     provinces = sb.checkbox(T("provinces"), value=True, key="show_provinces")
     cs = sb.checkbox(T("centrumsteden"), value=True, key="show_cs")
     tiles = sb.checkbox(T("tiles"), value=False, key="tiles")
@@ -826,7 +840,7 @@ def cb_open(name: str, version: int | None) -> None:
     colours, grid, population year, rule set, scenario, parameter overrides and outline."""
     rec = plan_store().load(name, version)
     state = open_state(
-        rec, GRIDS, lambda g: [y for y in cache.years() if data_grid_for_year(y) <= g],
+        rec, GRIDS, cache.years,
         cache.rule_sets(), cache.scenarios(), cache.layer_choices(),
     )  # fmt: skip
     gd = cache.grid_data(state.grid, state.year)
@@ -916,8 +930,39 @@ def _param_frame(obj: Any, lang: str) -> pd.DataFrame:
 
 
 # ============================================================================ page
+def first_start() -> None:
+    """When no data directory holds the manifest's files: fetch them into the user cache with one
+    progress bar per file (the logic is :func:`geo.firststart.ensure_data`); stop on failure."""
+    from geo.firststart import data_status, ensure_data
+    from geo.sources import FileProgress
+
+    if st.session_state.get("data_ready"):
+        return
+    try:
+        status = data_status()
+        if not status.complete:
+            where = str(status.data_dir.path)
+            st.info(T("first_start", n=len(status.missing), where=where))
+            bars: dict[str, Any] = {}
+            box = st.container()
+
+            def on_progress(ev: FileProgress) -> None:
+                bar = bars.get(ev.path)
+                if bar is None:
+                    bar = bars[ev.path] = box.progress(0.0)
+                bar.progress(ev.fraction, text=f"{ev.index}/{ev.count} {ev.path}")
+
+            rep = ensure_data(progress=on_progress)
+            st.success(T("first_start_done", n=len(rep.downloaded), where=where))
+    except RegiokaartError as exc:
+        st.error(f"{T('first_start_failed')}: {exc}")
+        st.stop()
+    st.session_state["data_ready"] = True
+
+
 def main() -> None:
     st.set_page_config(page_title="Regiokaart", layout="wide", initial_sidebar_state="expanded")
+    first_start()
     try:
         s = sidebar()
         ed = editor(s.grid, s.year)
