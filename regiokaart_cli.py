@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from geo.cells import csv_text
 from geo.cliout import add_common_args, emit, format_table
 from geo.errors import RegiokaartError
 
@@ -48,7 +49,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         emit(json_text(cov.to_dict()), args.out)
     elif fmt == "csv":
         frames = coverage_frames(cov, gd.units)
-        emit(frames["clusters"].to_csv(index=False), args.out)
+        emit(csv_text(frames["clusters"]), args.out)
     elif fmt == "xlsx":
         emit(xlsx_bytes(coverage_frames(cov, gd.units)), args.out, "xlsx")
     elif fmt == "gpkg":

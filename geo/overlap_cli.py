@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from geo.cells import csv_text
 from geo.cliout import add_common_args, emit, format_table
 
 
@@ -94,7 +95,7 @@ def cmd_overlap(args: argparse.Namespace) -> int:
         emit(json_text(rep), args.out)
     elif fmt == "csv":
         frames = _frames(rep)
-        emit(frames["clusters"].to_csv(index=False), args.out)
+        emit(csv_text(frames["clusters"]), args.out)
     elif fmt == "xlsx":
         emit(xlsx_bytes(_frames(rep)), args.out, "xlsx")
     else:
@@ -112,7 +113,7 @@ def cmd_layers(args: argparse.Namespace) -> int:
     if args.format == "json":
         emit(json_text(table.to_dict("records")), args.out)
     elif args.format == "csv":
-        emit(table.to_csv(index=False), args.out)
+        emit(csv_text(table), args.out)
     else:
         emit(format_table(table.drop(columns=["name_en", "source"])), args.out)
     return 0
