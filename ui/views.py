@@ -23,7 +23,7 @@ from scenarios.definitions import Scenario, with_scenario_overrides
 from scenarios.params import parameter_rows
 from scenarios.rules import RuleSet, with_overrides
 from ui import cache
-from ui.colours import PALETTE, UNASSIGNED
+from ui.colours import PALETTE, UNASSIGNED, clean_colours, safe_colour
 from ui.compare import diff
 from ui.editor import Editor
 from ui.exports import downloads
@@ -40,6 +40,7 @@ from ui.model import (
     violation_rows,
 )
 from ui.store import PlanStore, plan_from_bytes
+from ui.text import md_escape
 
 GRIDS = (2025, 2019, 2018)
 RULE_PARAMS = ("min_population", "budget_eur", "cap_without_centrumstad", "cap_centrumstad_extra")
@@ -54,8 +55,10 @@ def T(key: str, **values: object) -> str:
     return t(key, L(), **values)
 
 
-def flash(kind: str, text: str) -> None:
-    st.session_state.setdefault("flash", []).append((kind, text))
+def flash(kind: str, text: str, *, markdown: bool = False) -> None:
+    """A message for the next run. Text is escaped (it quotes names and file names) unless it is
+    ``markdown`` built from escaped parts."""
+    st.session_state.setdefault("flash", []).append((kind, text if markdown else md_escape(text)))
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ def start_plan(choice: str, s_grid: int, s_year: int) -> None:
         ed.meta["start_plan"] = plan
         flash("success", T("start_done", what=label))
         if plan.notes:
-            flash("info", "\n".join(f"- {n}" for n in plan.notes))
+            flash("info", "\n".join(f"- {md_escape(n)}" for n in plan.notes), markdown=True)
     except RegiokaartError as exc:
         flash("error", f"{T('error')}: {exc}")
 
@@ -278,7 +281,7 @@ def parameters(
         if scenario is not None and schanges:
             scenario = with_scenario_overrides(scenario, **schanges)
     except RegiokaartError as exc:
-        sb.error(str(exc))
+        sb.error(md_escape(exc))
     return rule_set, scenario
 
 
@@ -387,22 +390,21 @@ def process_click(ed: Editor, s: Settings, map_key: str) -> None:
         click = handle_click(ed, cache.display(s.grid), value)
         st.session_state["click_ms"] = (time.perf_counter() - t0) * 1000
     except RegiokaartError as exc:
-        st.toast(str(exc))
+        st.toast(md_escape(exc))
         return
     if click.nis_code is None:
         st.toast(T("outside"))
         return
     name = str(gd.units.loc[click.nis_code, "name"])
     if click.cluster is None:
-        st.toast(T("clicked_out", name=name))
+        st.toast(md_escape(T("clicked_out", name=name)))
     else:
-        st.toast(T("clicked_in", name=name, cluster=ed.plan.display_name(click.cluster)))
+        cl = ed.plan.display_name(click.cluster)
+        st.toast(md_escape(T("clicked_in", name=name, cluster=cl)))
 
 
 def _short(name: str, n: int = 38) -> str:
-    import html
-
-    return html.escape(name if len(name) <= n else name[: n - 1] + "…")
+    return md_escape(name if len(name) <= n else name[: n - 1] + "…")
 
 
 def legend(ed: Editor, evaluation: Any) -> None:
@@ -412,7 +414,7 @@ def legend(ed: Editor, evaluation: Any) -> None:
         bold = "font-weight:700;" if c == ed.active else ""
         items.append(
             f'<span style="display:inline-block;margin:0 .8em .3em 0;{bold}">'
-            f'<span style="display:inline-block;width:.9em;height:.9em;background:{ed.colours.get(c, UNASSIGNED)};'
+            f'<span style="display:inline-block;width:.9em;height:.9em;background:{safe_colour(ed.colours.get(c))};'
             f'border:1px solid #444;vertical-align:-0.1em"></span> {_short(ed.plan.display_name(c))} '
             f"<small>({fmt(pops.get(c, 0), L())})</small></span>"
         )
@@ -488,13 +490,13 @@ def edit_panel(ed: Editor, gd: Any, evaluation: Any) -> None:
         st.text_input(T("new_cluster_name"), key="new_name")
         st.button(T("create"), on_click=cb_new, args=(ed,), key="new_button")
     if ed.active:
-        with st.expander(f"{T('manage')}: {plan.display_name(ed.active)}"):
+        with st.expander(f"{T('manage')}: {md_escape(plan.display_name(ed.active))}"):
             st.text_input(T("rename"), value=plan.display_name(ed.active), key="rename_text")
             st.button(T("rename_button"), on_click=cb_rename, args=(ed,), key="rename_button")
             ckey = f"colour-{ed.active}-{ed.pos}"
             st.color_picker(
                 T("colour"),
-                value=ed.colours.get(ed.active, PALETTE[0]),
+                value=safe_colour(ed.colours.get(ed.active), PALETTE[0]),
                 key=ckey,
                 on_change=cb_colour,
                 args=(ed, ckey),
@@ -543,7 +545,7 @@ def metrics(ed: Editor, evaluation: Any) -> None:
         except KeyError:
             pop, n = 0, 0
         d.metric(
-            T("active_pop", cluster=ed.plan.display_name(ed.active)),
+            T("active_pop", cluster=md_escape(ed.plan.display_name(ed.active))),
             fmt(pop, lang),
             count("munis", n, L()),
             delta_color="off",
@@ -578,8 +580,8 @@ def tables(ed: Editor, evaluation: Any) -> None:
         for i, v in enumerate(vs):
             c1, c2 = st.columns([8, 1])
             icon = "⛔" if v["severity"] == "error" else "⚠️"
-            where = f"**{v['cluster_name']}** · " if v["cluster_name"] else ""
-            c1.markdown(f"{icon} {where}{v['text']} `{v['rule_id']}`")
+            where = f"**{md_escape(v['cluster_name'])}** · " if v["cluster_name"] else ""
+            c1.markdown(f"{icon} {where}{md_escape(v['text'])} `{v['rule_id']}`")
             if v["cluster"] and v["cluster"] in ed.plan.cluster_names:
                 c2.button(
                     T("show"), key=f"viol-{i}", on_click=cb_set_active, args=(ed, v["cluster"])
@@ -587,7 +589,7 @@ def tables(ed: Editor, evaluation: Any) -> None:
     if evaluation.notes:
         with st.expander(T("plan_notes")):
             for n in evaluation.notes:
-                st.markdown(f"- {n}")
+                st.markdown(f"- {md_escape(n)}")
 
 
 # ============================================================================ compare tab
@@ -619,7 +621,7 @@ def compare_tab(ed: Editor, s: Settings, evaluation: Any) -> list[str]:
         e_other = evaluate_plan(ev, other, s.rule_set, s.scenario)
         d = diff(other, ed.plan, e_other, evaluation, gd.units["name"].to_dict())
     except RegiokaartError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         return []
     fig = d.figures.rename(
         columns={
@@ -655,16 +657,16 @@ def keep_tab(ed: Editor, s: Settings, evaluation: Any) -> None:
         st.subheader(T("saved_plans"))
         plans, problems = store.scan()
         if not plans:
-            st.caption(T("no_saved", folder=store.folder))
+            st.caption(md_escape(T("no_saved", folder=store.folder)))
         for i, sp in enumerate(plans):
             c1, c2, c3 = st.columns([5, 1, 1])
             c1.markdown(
-                f"**{sp.name}** · {sp.saved_at} · {T('grid').lower()} {sp.grid} · {sp.n_clusters} {T('clusters').lower()}"
+                f"**{md_escape(sp.name)}** · {md_escape(sp.saved_at)} · {T('grid').lower()} {sp.grid} · {sp.n_clusters} {T('clusters').lower()}"
             )
             c2.button(T("open"), key=f"open-{i}", on_click=cb_open, args=(sp.name, s))
             c3.button(T("delete"), key=f"del-{i}", on_click=_guard(store.delete), args=(sp.name,))
         for p in problems:
-            st.warning(p)
+            st.warning(md_escape(p))
         st.subheader(T("import"))
         st.file_uploader(
             T("upload"),
@@ -709,10 +711,13 @@ def cb_open(name: str, s: Settings) -> None:
     plan = Plan(plan.grid, plan.membership, plan.cluster_names, sp.name, plan.notes)
     ed = editor(s.grid, s.year)
     ed.replace(plan, f"open: {sp.name}", gd.adjacency, source=f"saved:{sp.name}")
+    saved_colours, refused = clean_colours(sp.colours)  # only #RRGGBB gets through
+    for problem in refused:
+        flash("warning", problem)
     if sp.grid == s.grid:
         ed.history[ed.pos] = type(ed.snapshot)(
             plan,
-            {**ed.colours, **{k: v for k, v in sp.colours.items() if k in plan.cluster_names}},
+            {**ed.colours, **{k: v for k, v in saved_colours.items() if k in plan.cluster_names}},
             ed.snapshot.label,
         )
     ed.meta["start_plan"] = plan
@@ -771,7 +776,7 @@ def main() -> None:
         s = sidebar()
         ed = editor(s.grid, s.year)
     except RegiokaartError as exc:
-        st.error(f"{T('error')}: {exc}")
+        st.error(md_escape(f"{T('error')}: {exc}"))
         st.stop()
     st.title(T("title"))
     st.caption(T("subtitle"))
