@@ -16,7 +16,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.context import weights_year
-from geo.errors import RegiokaartError
+from geo.errors import PlanError, RegiokaartError
+from geo.limits import check_table_file
 from geo.plans import Plan, move_plan
 from geo.population import data_grid_for_year, load_population
 from scenarios.definitions import Scenario, with_scenario_overrides
@@ -39,7 +40,7 @@ from ui.model import (
     pct,
     violation_rows,
 )
-from ui.store import PlanStore, plan_from_bytes
+from ui.store import PlanStore, plan_from_bytes, plans_dir
 from ui.text import md_escape
 
 GRIDS = (2025, 2019, 2018)
@@ -53,6 +54,13 @@ def L() -> str:
 
 def T(key: str, **values: object) -> str:
     return t(key, L(), **values)
+
+
+def _checked_upload(f: Any) -> bytes:
+    """An uploaded plan file's bytes, after the limits (size, rows, zip bomb; geo.limits)."""
+    data = f.getvalue()
+    check_table_file(data, f.name, error=PlanError)
+    return bytes(data)
 
 
 def flash(kind: str, text: str, *, markdown: bool = False) -> None:
@@ -118,7 +126,7 @@ def start_plan(choice: str, s_grid: int, s_year: int) -> None:
             if f is None:
                 flash("warning", T("upload_first"))
                 return
-            plan = plan_from_bytes(f.getvalue(), f.name, gd)
+            plan = plan_from_bytes(_checked_upload(f), f.name, gd)
             label = f.name
         elif choice.startswith("carry:"):
             g = int(choice.split(":")[1])
@@ -731,7 +739,7 @@ def cb_import(s: Settings) -> None:
         flash("warning", T("upload_first"))
         return
     gd = cache.grid_data(s.grid, s.year)
-    plan = plan_from_bytes(f.getvalue(), f.name, gd)
+    plan = plan_from_bytes(_checked_upload(f), f.name, gd)
     ed = editor(s.grid, s.year)
     ed.replace(plan, f"import: {f.name}", gd.adjacency, source="upload")
     ed.meta["start_plan"] = plan
@@ -770,8 +778,17 @@ def _param_frame(obj: Any, lang: str) -> pd.DataFrame:
 
 
 # ============================================================================ page
+@functools.cache
+def _clean_once(folder: str) -> None:
+    """Orphaned temporary files of interrupted saves, removed once per app process and folder."""
+    from geo.atomic import cleanup_temp_files
+
+    cleanup_temp_files(folder)
+
+
 def main() -> None:
     st.set_page_config(page_title="Regiokaart", layout="wide", initial_sidebar_state="expanded")
+    _clean_once(str(plans_dir()))
     try:
         s = sidebar()
         ed = editor(s.grid, s.year)
