@@ -56,6 +56,7 @@ from geo.grids import check_grid, load_units, require_same_crs
 from geo.limits import check_table_file, check_vector_file
 from geo.settings import CRS_METRIC, GRIDS, PARTNERSHIPS_DIR
 from geo.sources import checked_path
+from geo.suggest import close_matches
 
 LAYERS_TOML = Path(__file__).resolve().parent / "layers.toml"
 LAYER_COLUMNS = ["nis_code", "region", "weight"]
@@ -660,7 +661,7 @@ def _suggest_code(code: str, grid: int, display: dict[str, str]) -> str:
         return f"{code} is a Brussels municipality; Brussels is context only, never in a layer"
     if not is_flemish(code):
         return f"{code} is not a Flemish municipality"
-    close = difflib.get_close_matches(code, list(display), n=3, cutoff=0.6)
+    close = close_matches(code, list(display), n=3, cutoff=0.6)  # fast, cached
     hint = "; closest: " + ", ".join(f"{c} ({display[c]})" for c in close) if close else ""
     return f"unknown NIS code {code}{hint}"
 
