@@ -36,6 +36,16 @@ def unneutralise_cell(value: Any) -> Any:
     return value
 
 
+def csv_cell(value: Any) -> Any:
+    """:func:`neutralise_cell` for CSV, with carriage returns inside text as ``\\n``: a CSV writer
+    with ``\\n`` line ends quotes a field holding ``\\n`` but not one holding a lone ``\\r``,
+    which spreadsheet and pandas readers then take as a line end."""
+    value = neutralise_cell(value)
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
 def _map_text(df: pd.DataFrame, fn: Any) -> pd.DataFrame:
     out = df.copy()
     out.columns = [fn(c) for c in out.columns]
@@ -58,4 +68,4 @@ def unsafe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 def csv_text(df: pd.DataFrame) -> str:
     """``df.to_csv(index=False)`` with neutralised text cells: the one CSV writer for tables."""
-    return str(safe_frame(df).to_csv(index=False))
+    return str(_map_text(df, csv_cell).to_csv(index=False))

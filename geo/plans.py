@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.atomic import atomic_write_text
-from geo.cells import neutralise_cell, unsafe_frame
+from geo.cells import csv_cell, unsafe_frame
 from geo.codes import Crosswalk, is_brussels, is_flemish, normalise_code
 from geo.errors import GridError, PlanError, RegiokaartError
 from geo.limits import check_table_file
@@ -138,7 +138,7 @@ class Plan:
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(["nis_code", "cluster", "cluster_name"])
         for code, cluster in self.assignment.items():
-            w.writerow(map(neutralise_cell, [code, cluster, self.display_name(cluster)]))
+            w.writerow(map(csv_cell, [code, cluster, self.display_name(cluster)]))
         return buf.getvalue()
 
 
