@@ -242,7 +242,7 @@ def test_map_tooltips_and_colours_are_escaped() -> None:
     from ui.mapview import cluster_features, outline_geojson, point_features, tooltip_html
 
     class DG:
-        codes = ["11002"]
+        codes = ("11002",)
 
     tip = tooltip_html(MARKDOWN, "<b>", SCRIPT, SCRIPT, SCRIPT)
     assert "<script" not in tip and "<img" not in tip
