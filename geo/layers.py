@@ -871,8 +871,11 @@ def read_user_layer_bytes(
     import shutil
     import tempfile
 
-    name = Path(filename).name or "layer"
-    if Path(name).suffix.lower() in VECTOR_SUFFIXES:
+    name = Path(filename).name
+    suffix = Path(name).suffix.lower()[:10]
+    if name in ("", ".", "..") or "\0" in name or len(name) > 100:  # a file name we can write
+        name = "layer" + suffix
+    if suffix in VECTOR_SUFFIXES:
         check_vector_file(data, name, error=LayerError)
     else:
         check_table_file(data, name, error=LayerError)

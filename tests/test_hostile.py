@@ -426,7 +426,54 @@ def test_uploaded_layer_goes_to_a_private_folder_that_is_removed(
     assert list(tmp_path.iterdir()) == []  # nothing left behind
     with pytest.raises(RegiokaartError):
         read_user_layer_bytes(b"nis_code,region\n", "x.csv", 2025, data_dir)
+    for odd in ("x" * 300 + ".csv", "a\0b.csv"):
+        assert len(read_user_layer_bytes(data, odd, 2025, data_dir)) == len(layer)
+    with pytest.raises(RegiokaartError, match="unsupported layer format"):
+        read_user_layer_bytes(data, "..", 2025, data_dir)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_app_upload_is_checked_before_it_is_read() -> None:
+    from ui.views import _checked_upload
+
+    class Upload:
+        def __init__(self, name: str, data: bytes) -> None:
+            self.name, self.data, self.size = name, data, len(data)
+
+        def getvalue(self) -> bytes:
+            return self.data
+
+    big = b"nis_code,cluster\n" + b"11002," + b"a" * (21 * 1024 * 1024) + b"\n"
+    assert "limit is 20.0 MB" in refused(
+        lambda: _checked_upload(Upload("big.csv", big)), LimitError
+    )
+    rows = b"nis_code,cluster\n" + b"x,\n" * 1_000_000
+    assert "rows" in refused(lambda: _checked_upload(Upload("rows.csv", rows)), LimitError)
+    assert "empty" in refused(lambda: _checked_upload(Upload("leeg.xlsx", b"")), PlanError)
+    ok = b"nis_code,cluster\n11002,a\n"
+    assert _checked_upload(Upload("ok.csv", ok)) == ok
+
+
+@pytest.mark.realdata
+def test_layer_table_with_20000_unknown_names_and_codes(data_dir, tmp_path) -> None:
+    from geo.layers import LayerError, read_user_layer
+
+    read_user_layer_warm = tmp_path / "warm.csv"
+    read_user_layer_warm.write_text("municipality,region\nGent,A\n", encoding="utf-8")
+    read_user_layer(read_user_layer_warm, 2025, data_dir)  # the name index, built once
+    names = tmp_path / "names.csv"
+    names.write_text(
+        "municipality,region\n" + "".join(f"Plaats{i:05d}y,A\n" for i in range(MAX_ROWS)),
+        encoding="utf-8",
+    )
+    msg = refused(lambda: read_user_layer(names, 2025, data_dir), LayerError)
+    assert msg.endswith(f"… and {MAX_ROWS - 50} more problems")
+    codes = tmp_path / "codes.csv"
+    codes.write_text(
+        "nis_code,region\n" + "".join(f"{11900 + i % 99},A\n" for i in range(MAX_ROWS)),
+        encoding="utf-8",
+    )
+    assert "unknown NIS code" in refused(lambda: read_user_layer(codes, 2025, data_dir), LayerError)
 
 
 # ======================================================================================= the app
