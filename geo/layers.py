@@ -793,7 +793,7 @@ def _read_table(path: Path) -> pd.DataFrame:
     check_table_file(path, error=LayerError)  # size, rows, zip bomb: before parsing
     try:
         if path.suffix.lower() in (".xlsx", ".xls"):
-            return pd.read_excel(path, dtype=str)
+            return unsafe_frame(pd.read_excel(path, dtype=str))
         text = path.read_bytes().decode("utf-8-sig")
         if not text.strip():
             raise LayerError(f"{path.name} is empty.")
