@@ -357,13 +357,28 @@ def test_xlsx_zip_bomb_is_refused_from_the_central_directory(data_dir, tmp_path)
     assert "zip bomb" in refused(lambda: load_plan(small, gd), LimitError)
 
 
-def test_xlsx_rows_are_counted_without_parsing(tmp_path) -> None:
-    p = tmp_path / "many.xlsx"
-    pd.DataFrame({"nis_code": ["11002"] * (MAX_ROWS + 5), "cluster": "a"}).to_excel(p, index=False)
-    assert "rows" in refused(lambda: check_table_file(p), LimitError)
+def sheet_xlsx(path: Path, rows: int, cols: int) -> Path:
+    """A minimal XLSX (only what the limit checks read) with ``rows`` x ``cols`` number cells,
+    built as text in a moment (openpyxl would take seconds for 400,000 cells)."""
+    body = "".join(
+        f'<row r="{i + 1}">' + "".join(f"<c><v>{i * j}</v></c>" for j in range(cols)) + "</row>"
+        for i in range(rows)
+    )
+    xml = f'<worksheet xmlns="x"><sheetData>{body}</sheetData></worksheet>'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", xml)
+    return path
+
+
+def test_xlsx_rows_and_cells_are_counted_without_parsing(tmp_path) -> None:
+    many = sheet_xlsx(tmp_path / "many.xlsx", MAX_ROWS + 5, 2)
+    assert "rows" in refused(lambda: check_table_file(many), LimitError)
+    wide = sheet_xlsx(tmp_path / "wide.xlsx", 14_000, 30)  # fewer rows than the limit, too wide
+    assert "cells" in refused(lambda: check_table_file(wide), LimitError)
+    check_table_file(sheet_xlsx(tmp_path / "full.xlsx", MAX_ROWS + 1, 20))  # at the limits: fine
     q = tmp_path / "few.xlsx"
     pd.DataFrame({"nis_code": ["11002"] * 3, "cluster": "a"}).to_excel(q, index=False)
-    assert count_xlsx_rows(q) == 3
+    assert count_xlsx_rows(q) == 3  # a real workbook from pandas/openpyxl
     assert count_csv_rows(b"a,b\n1,2\n3,4") == 2
 
 
