@@ -370,6 +370,22 @@ def sheet_xlsx(path: Path, rows: int, cols: int) -> Path:
     return path
 
 
+def test_zip_that_lies_about_its_sizes_is_refused(tmp_path) -> None:
+    """An entry declaring 1,000 bytes but holding 200 MB: ``ZipFile.read`` would unpack it all at
+    once; the check streams it and stops after the declared size."""
+    import struct
+
+    p = zip_bomb(tmp_path / "lie.xlsx", 200 * 1024 * 1024)
+    data = bytearray(p.read_bytes())
+    for sig, offset in ((b"PK\x01\x02", 24), (b"PK\x03\x04", 22)):
+        at = data.rfind(sig) if sig == b"PK\x01\x02" else data.find(sig, 20)
+        struct.pack_into("<I", data, at + offset, 1_000)
+    p.write_bytes(bytes(data))
+    with zipfile.ZipFile(p) as zf:
+        assert zf.getinfo("xl/worksheets/sheet1.xml").file_size == 1_000
+    assert "larger than it declares" in refused(lambda: check_table_file(p), LimitError)
+
+
 def test_xlsx_rows_and_cells_are_counted_without_parsing(tmp_path) -> None:
     many = sheet_xlsx(tmp_path / "many.xlsx", MAX_ROWS + 5, 2)
     assert "rows" in refused(lambda: check_table_file(many), LimitError)
