@@ -16,6 +16,7 @@ from cli.common import (
     plan_from_args,
     year_choice,
 )
+from geo.cells import csv_text
 
 
 def register(sub: Any) -> None:
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         emit(json_text(d), args.out)
     elif fmt == "csv":
         frames = coverage_frames(cov, gd.units)
-        emit(frames["clusters"].to_csv(index=False), args.out)
+        emit(csv_text(frames["clusters"]), args.out)
     elif fmt == "xlsx":
         emit(xlsx_bytes(coverage_frames(cov, gd.units)), args.out, "xlsx")
     elif fmt == "gpkg":

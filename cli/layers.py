@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from cli.common import add_data_args, add_output_args, data_dir, emit, format_table, json_text
+from geo.cells import csv_text
 
 
 def register(sub: Any) -> None:
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         emit(json_text(table.to_dict("records")), args.out)
     elif args.format == "csv":
-        emit(table.to_csv(index=False), args.out)
+        emit(csv_text(table), args.out)
     else:
         drop = ["name_en", "source", "covered", "coverage", "n_municipalities", "completeness_grid"]
         emit(format_table(table.drop(columns=drop)), args.out)

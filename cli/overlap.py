@@ -18,6 +18,7 @@ from cli.common import (
     plan_from_args,
     year_choice,
 )
+from geo.cells import csv_text
 
 
 def register(sub: Any) -> None:
@@ -110,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     if fmt == "json":
         emit(json_text(rep), args.out)
     elif fmt == "csv":
-        emit(frames(rep)["clusters"].to_csv(index=False), args.out)
+        emit(csv_text(frames(rep)["clusters"]), args.out)
     elif fmt == "xlsx":
         emit(xlsx_bytes(frames(rep)), args.out, "xlsx")
     else:

@@ -7,9 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+MAX_SHOWN_PROBLEMS = 50  # an error message lists at most this many problems, then a count
+MAX_PROBLEM_CHARS = 300  # and cuts each problem at this many characters
+
 
 class RegiokaartError(Exception):
-    """Base class for errors caused by input or data, with a message meant for the user."""
+    """Base class for errors caused by input or data, with a message meant for the user.
+
+    ``details`` keeps every problem; the message shows the first :data:`MAX_SHOWN_PROBLEMS`
+    (each cut at :data:`MAX_PROBLEM_CHARS`) and "... and N more problems", so a file with a million
+    bad rows gives a message of a few kilobytes."""
 
     def __init__(self, message: str, details: Sequence[str] = ()) -> None:
         self.message = message
@@ -19,7 +26,15 @@ class RegiokaartError(Exception):
     def __str__(self) -> str:
         if not self.details:
             return self.message
-        return self.message + "\n" + "\n".join(f"  - {d}" for d in self.details)
+        shown = [_cut(str(d)) for d in self.details[:MAX_SHOWN_PROBLEMS]]
+        rest = len(self.details) - len(shown)
+        if rest > 0:
+            shown.append(f"… and {rest} more problem{'s' if rest != 1 else ''}")
+        return self.message + "\n" + "\n".join(f"  - {d}" for d in shown)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_PROBLEM_CHARS else text[: MAX_PROBLEM_CHARS - 1] + "…"
 
 
 class DataDirError(RegiokaartError):
@@ -48,3 +63,7 @@ class StoreError(RegiokaartError):
 
 class CRSError(RegiokaartError):
     """Geometries with a missing or mismatched coordinate reference system."""
+
+
+class LimitError(RegiokaartError):
+    """An input is larger than the tool accepts (file size, rows, zip entries, unpacked size)."""

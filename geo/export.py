@@ -16,6 +16,9 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from geo.cells import csv_text, neutralise_cell, safe_frame
+
+__all__ = ["csv_text", "neutralise_cell", "safe_frame", "xlsx_bytes"]
 from geo.coverage import Coverage
 from geo.plans import Plan
 from geo.settings import CRS_WEB
@@ -44,10 +47,18 @@ def coverage_frames(cov: Coverage, units: gpd.GeoDataFrame) -> dict[str, pd.Data
 
 
 def xlsx_bytes(frames: Mapping[str, pd.DataFrame]) -> bytes:
+    """An XLSX with one sheet per frame. Text cells are neutralised (:func:`safe_frame`) and every
+    text cell is written as a string cell, never a formula (``data_type`` ``'s'``)."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         for name, df in frames.items():
-            _listy(df).to_excel(xw, sheet_name=name[:31], index=False)
+            safe_frame(_listy(df)).to_excel(xw, sheet_name=name[:31], index=False)
+        for ws in xw.book.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":  # cannot happen after safe_frame; never let it
+                        cell.value = "'" + str(cell.value)
+                        cell.data_type = "s"
     return buf.getvalue()
 
 

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.cells import unsafe_frame
 from geo.codes import (
     Crosswalk,
     arrondissement_of,
@@ -52,8 +53,10 @@ from geo.codes import (
 )
 from geo.errors import CRSError, GridError, RegiokaartError, UnknownNameError
 from geo.grids import check_grid, load_units, require_same_crs
+from geo.limits import check_table_file, check_vector_file
 from geo.settings import CRS_METRIC, GRIDS, PARTNERSHIPS_DIR
 from geo.sources import checked_path
+from geo.suggest import close_matches
 
 LAYERS_TOML = Path(__file__).resolve().parent / "layers.toml"
 LAYER_COLUMNS = ["nis_code", "region", "weight"]
@@ -600,6 +603,7 @@ def _check_overlaps(regions: gpd.GeoDataFrame, source: str) -> None:
 
 
 def _read_vector(path: Path) -> gpd.GeoDataFrame:
+    check_vector_file(path, error=LayerError)  # size, zip entries, zip bomb: before parsing
     suffix = path.suffix.lower()
     target: str | Path = path
     if suffix == ".zip":
@@ -729,7 +733,7 @@ def _suggest_code(code: str, grid: int, display: dict[str, str]) -> str:
         return f"{code} is a Brussels municipality; Brussels is context only, never in a layer"
     if not is_flemish(code):
         return f"{code} is not a Flemish municipality"
-    close = difflib.get_close_matches(code, list(display), n=3, cutoff=0.6)
+    close = close_matches(code, list(display), n=3, cutoff=0.6)  # fast, cached
     hint = "; closest: " + ", ".join(f"{c} ({display[c]})" for c in close) if close else ""
     return f"unknown NIS code {code}{hint}"
 
@@ -820,7 +824,7 @@ def table_layer(
             codes[row - 2] = code
     if problems:
         problems.sort(key=lambda t: int(t.split(":")[0].split()[1]) if t.startswith("row ") else 0)
-        raise LayerError(f"{source}: {len(problems)} problem(s) in the layer table.", problems[:30])
+        raise LayerError(f"{source}: {len(problems)} problem(s) in the layer table.", problems)
     weight = (
         pd.to_numeric(df["weight"], errors="coerce")
         if "weight" in df.columns
@@ -858,15 +862,16 @@ def table_layer(
 
 
 def _read_table(path: Path) -> pd.DataFrame:
+    check_table_file(path, error=LayerError)  # size, rows, zip bomb: before parsing
     try:
         if path.suffix.lower() in (".xlsx", ".xls"):
-            return pd.read_excel(path, dtype=str)
+            return unsafe_frame(pd.read_excel(path, dtype=str))
         text = path.read_bytes().decode("utf-8-sig")
         if not text.strip():
             raise LayerError(f"{path.name} is empty.")
         first = text.split("\n", 1)[0]
         sep = ";" if first.count(";") > first.count(",") else ","
-        return pd.read_csv(io.StringIO(text), dtype=str, sep=sep)
+        return unsafe_frame(pd.read_csv(io.StringIO(text), dtype=str, sep=sep))
     except LayerError:
         raise
     except UnicodeDecodeError as exc:
@@ -932,18 +937,39 @@ def read_user_layer_bytes(
     region_column: str | None = None,
 ) -> pd.DataFrame:
     """:func:`read_user_layer` for an upload (bytes and the original file name, whose suffix
-    tells the format). Cached by content."""
+    tells the format). Checked against the limits before anything is written; the file goes to a
+    private temporary folder (``tempfile.mkdtemp``) that is removed afterwards. Cached by content."""
     import hashlib
+    import shutil
     import tempfile
 
-    name = Path(filename).name or "layer"
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    folder = Path(tempfile.gettempdir()) / "regiokaart-layers" / digest
-    folder.mkdir(parents=True, exist_ok=True)
-    p = folder / name
-    if not p.exists() or p.stat().st_size != len(data):
-        p.write_bytes(data)
-    return read_user_layer(p, grid, data_dir, region_column)
+    name = Path(filename).name
+    suffix = Path(name).suffix.lower()[:10]
+    if name in ("", ".", "..") or "\0" in name or len(name) > 100:  # a file name we can write
+        name = "layer" + suffix
+    if suffix in VECTOR_SUFFIXES:
+        check_vector_file(data, name, error=LayerError)
+    else:
+        check_table_file(data, name, error=LayerError)
+    key = (hashlib.sha256(data).hexdigest(), name, grid, str(data_dir), region_column)
+    if key not in _BYTES_CACHE:
+        folder = tempfile.mkdtemp(prefix="regiokaart-layer-")
+        try:
+            p = Path(folder) / name
+            p.write_bytes(data)
+            layer = read_user_layer(p, grid, data_dir, region_column)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        while len(_BYTES_CACHE) >= 16:
+            _BYTES_CACHE.pop(next(iter(_BYTES_CACHE)))
+        _BYTES_CACHE[key] = layer
+    layer = _BYTES_CACHE[key]
+    out = layer.copy()
+    out.attrs = dict(layer.attrs)
+    return out
+
+
+_BYTES_CACHE: dict[tuple[str, str, int, str, str | None], pd.DataFrame] = {}
 
 
 def get_layer(

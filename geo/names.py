@@ -8,7 +8,6 @@ grid. A name that does not resolve raises :class:`UnknownNameError` naming the c
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import pandas as pd
 from geo.codes import is_flemish, load_crosswalk, read_refnis
 from geo.errors import GridError, UnknownNameError
 from geo.grids import check_grid, load_units
+from geo.suggest import close_matches
 
 _PREFIX_RE = re.compile(r"^(stad|gemeente|ocmw|city of|ville de|commune de)\s+")
 _PAREN_RE = re.compile(r"\s*\(.*?\)\s*")
@@ -69,7 +69,7 @@ class NameIndex:
         if key in self.later_only or _strip_suffix(key) in self.later_only:
             info = self.later_only.get(key) or self.later_only[_strip_suffix(key)]
             raise GridError(f"'{name}' does not exist on the {self.grid} grid: {info}.")
-        close = difflib.get_close_matches(key, list(self.exact), n=3, cutoff=0.6)
+        close = close_matches(key, list(self.exact), n=3, cutoff=0.6)  # fast, cached
         hint = (
             " Closest: " + ", ".join(self._show(k) for k in close) + "."
             if close

@@ -23,8 +23,10 @@ from pathlib import Path
 import pandas as pd
 
 from geo.atomic import atomic_write_text
+from geo.cells import csv_cell, unsafe_frame
 from geo.codes import Crosswalk, is_brussels, is_flemish, normalise_code
 from geo.errors import GridError, PlanError, RegiokaartError
+from geo.limits import check_table_file
 from geo.settings import GRIDS
 
 CODE_COLUMNS = ("nis_code", "nis", "niscode", "refnis", "code")
@@ -130,12 +132,13 @@ class Plan:
 
     # ------------------------------------------------------------------ output
     def to_csv_text(self) -> str:
-        """The plan as plan-file CSV (``nis_code,cluster,cluster_name``; split units by majority)."""
+        """The plan as plan-file CSV (``nis_code,cluster,cluster_name``; split units by majority).
+        Text starting with = + - @ tab or CR gets a leading ``'`` (see geo.cells; read back intact)."""
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(["nis_code", "cluster", "cluster_name"])
         for code, cluster in self.assignment.items():
-            w.writerow([code, cluster, self.display_name(cluster)])
+            w.writerow(map(csv_cell, [code, cluster, self.display_name(cluster)]))
         return buf.getvalue()
 
 
@@ -152,6 +155,7 @@ def _read_table(path: Path) -> pd.DataFrame:
         raise PlanError(f"Plan file not found: {path}")
     if path.is_dir():
         raise PlanError(f"{path} is a folder, not a plan file.")
+    check_table_file(path, error=PlanError)  # size, rows, zip bomb: before parsing
     try:
         if path.suffix.lower() in (".xlsx", ".xls"):
             df = pd.read_excel(path, dtype=str)
@@ -169,6 +173,7 @@ def _read_table(path: Path) -> pd.DataFrame:
         raise PlanError(f"{path.name} is empty.") from None
     except Exception as exc:
         raise PlanError(f"Cannot read {path.name} as a plan: {exc}") from exc
+    df = unsafe_frame(df)  # a cluster '=x written as "'=x" reads back as "=x" (geo.cells)
     df.columns = [str(c).strip().lower() for c in df.columns]
     return df
 

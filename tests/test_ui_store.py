@@ -10,7 +10,7 @@ import pytest
 from geo.context import load_grid_data
 from geo.errors import PlanError
 from geo.planstore import PlanRecord
-from ui.store import escape_markdown, open_state, plan_from_bytes, plan_from_record, record_of
+from ui.store import open_state, plan_from_bytes, plan_from_record, record_of
 
 
 def rec(**kw) -> PlanRecord:
@@ -78,16 +78,6 @@ def test_record_of_keeps_shares_and_settings() -> None:
         )  # fmt: skip
 
 
-def test_escape_markdown() -> None:
-    text = "![x](http://e.invalid/x.png) <script> **b** :red[r] $x$ a_b\nc"
-    out = escape_markdown(text)
-    assert "](" not in out and "<script>" not in out and "**" not in out and ":red[" not in out
-    assert "\n" not in out
-    assert escape_markdown("東京 🚀") == "東京 🚀"
-    assert escape_markdown("a\nb", lines=True) == "a  \nb"
-
-
-@pytest.mark.realdata
 def test_upload_is_validated_like_the_cli(data_dir) -> None:
     gd = load_grid_data(2019, 2019, data_dir)
     good = b"gemeente,cluster\nGent,G\nSt.-Martens-Latem,G\nZomergem,G\n"

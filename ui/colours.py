@@ -8,7 +8,10 @@ adjacency graph, so two neighbouring clusters never share a colour when the pale
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
+
+from geo.errors import PlanError
 
 PALETTE: tuple[str, ...] = (
     "#E69F00",  # orange
@@ -29,6 +32,48 @@ PALETTE: tuple[str, ...] = (
 )
 UNASSIGNED = "#DDDDDD"
 OUTLINE = "#444444"
+
+_HEX = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+# --------------------------------------------------------------------------- the colour validator
+# Colours come in from saved plans, imports, the colour picker and the editor; every one passes
+# here. Only ``#RRGGBB`` is accepted: anything else ("red", "<script>…") is refused with a message
+# (or dropped with a note where a whole plan is read), never passed on to HTML, CSS or the map.
+def valid_colour(value: object) -> bool:
+    """True for a string ``#RRGGBB`` (hex digits, either case)."""
+    return isinstance(value, str) and _HEX.fullmatch(value) is not None
+
+
+def check_colour(value: object) -> str:
+    """The colour in upper case, or :class:`PlanError` with a message."""
+    if not valid_colour(value):
+        shown = repr(value)[:40]
+        raise PlanError(
+            f"Geen geldige kleur: {shown}; gebruik #RRGGBB. / "
+            f"Not a valid colour: {shown}; use #RRGGBB."
+        )
+    return str(value).upper()
+
+
+def safe_colour(value: object, default: str = UNASSIGNED) -> str:
+    """The colour if valid, else ``default`` (for output: HTML, CSS, the map)."""
+    return str(value).upper() if valid_colour(value) else default
+
+
+def clean_colours(colours: Mapping[str, object]) -> tuple[dict[str, str], list[str]]:
+    """Valid colours (upper case) and a message for each refused one."""
+    good: dict[str, str] = {}
+    problems: list[str] = []
+    for k, v in colours.items():
+        if valid_colour(v):
+            good[str(k)] = str(v).upper()
+        else:
+            problems.append(
+                f"Kleur van cluster {str(k)[:60]!r} geweigerd: {repr(v)[:40]} (geen #RRGGBB). / "
+                f"Colour of cluster {str(k)[:60]!r} refused: {repr(v)[:40]} (not #RRGGBB)."
+            )
+    return good, problems
 
 
 def cluster_neighbours(

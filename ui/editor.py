@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from geo.errors import PlanError
 from geo.plans import Plan
-from ui.colours import PALETTE, assign_colours, next_colour
+from ui.colours import PALETTE, assign_colours, check_colour, next_colour, valid_colour
 
 HISTORY_LIMIT = 500
 
@@ -84,7 +84,8 @@ class Editor:
 
     # ------------------------------------------------------------------ history
     def _push(self, plan: Plan, label: str, colours: Mapping[str, str] | None = None) -> None:
-        cols = dict(colours if colours is not None else self.colours)
+        given = colours if colours is not None else self.colours
+        cols = {k: v for k, v in given.items() if valid_colour(v)}  # only #RRGGBB gets through
         cols = {c: cols.get(c) or next_colour(cols) for c in plan.clusters}
         del self.history[self.pos + 1 :]
         self.history.append(Snapshot(plan, cols, label))
@@ -156,7 +157,7 @@ class Editor:
         if name in self.plan.cluster_names.values():
             raise PlanError(f"Er is al een cluster '{name}'. / A cluster '{name}' exists already.")
         cid = unique_id(name, self.plan.cluster_names)
-        cols = {**self.colours, cid: colour or next_colour(self.colours)}
+        cols = {**self.colours, cid: check_colour(colour) if colour else next_colour(self.colours)}
         self._push(self.plan.add_cluster(cid, name), f"nieuw: {name}", cols)
         self.active = cid
         return cid
@@ -174,8 +175,7 @@ class Editor:
     def recolour(self, cluster: str, colour: str) -> None:
         if cluster not in self.plan.cluster_names:
             raise PlanError(f"No cluster '{cluster}'.")
-        if not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
-            raise PlanError(f"Geen geldige kleur: {colour}. / Not a valid colour: {colour}.")
+        colour = check_colour(colour)
         if self.colours.get(cluster) != colour:
             self._push(self.plan, f"kleur: {cluster}", {**self.colours, cluster: colour})
 
@@ -214,7 +214,7 @@ def _colours_for(
     nb = cluster_neighbours(a, adjacency or {})
     for c in plan.clusters:
         nb.setdefault(c, set())
-    keep = {k: v for k, v in (keep or {}).items() if k in plan.cluster_names}
+    keep = {k: v for k, v in (keep or {}).items() if k in plan.cluster_names and valid_colour(v)}
     return assign_colours(plan.clusters, nb, keep) if plan.clusters else {}
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from geo.export import cluster_polygons, geojson_text, gpkg_bytes, xlsx_bytes
+from geo.export import cluster_polygons, csv_text, geojson_text, gpkg_bytes, xlsx_bytes
 from geo.plans import Plan
 from scenarios.evaluate import Evaluation
 from ui.colours import UNASSIGNED
@@ -169,8 +169,8 @@ def downloads(
         Download("dl_plan", p(plan.to_csv_text), f"{stem}.csv", "text/csv"),
         Download("dl_xlsx", p(statistics_xlsx, plan, evaluation, units, population),
                  f"{stem}_statistieken.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        Download("dl_csv", p(lambda: evaluation.cluster_frame().to_csv(index=False)), f"{stem}_clusters.csv", "text/csv"),
-        Download("dl_viol", p(lambda: evaluation.violation_frame().to_csv(index=False)), f"{stem}_overtredingen.csv", "text/csv"),
+        Download("dl_csv", p(lambda: csv_text(evaluation.cluster_frame())), f"{stem}_clusters.csv", "text/csv"),
+        Download("dl_viol", p(lambda: csv_text(evaluation.violation_frame())), f"{stem}_overtredingen.csv", "text/csv"),
         Download("dl_gpkg", p(clusters_gpkg, plan, evaluation, units, cols, population), f"{stem}.gpkg", "application/geopackage+sqlite3"),
         Download("dl_geojson", p(clusters_geojson, plan, evaluation, units, cols), f"{stem}.geojson", "application/geo+json"),
         Download("dl_summary", p(summary_page, plan, evaluation, dg, cols, settings, lang), f"{stem}_samenvatting.html", "text/html"),

@@ -31,7 +31,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from geo.settings import CRS_METRIC, CRS_WEB
-from ui.colours import OUTLINE, UNASSIGNED
+from ui.colours import OUTLINE, UNASSIGNED, safe_colour
 
 STATIC_URL = "/app/static/vendor/leaflet"
 LEAFLET_JS = [("leaflet", f"{STATIC_URL}/leaflet.js")]
@@ -99,12 +99,20 @@ def outline_geojson(gdf: gpd.GeoDataFrame, label_column: str, tolerance: float =
     feats = [
         {
             "type": "Feature",
-            "properties": {"t": str(lbl)},
+            "properties": {"t": html.escape(str(lbl))},  # tooltips render HTML
             "geometry": json.loads(shapely.to_geojson(g)),
         }
         for lbl, g in zip(gdf[label_column], web, strict=True)
     ]
-    return json.dumps({"type": "FeatureCollection", "features": feats}, separators=(",", ":"))
+    return _script_safe(
+        json.dumps({"type": "FeatureCollection", "features": feats}, separators=(",", ":"))
+    )
+
+
+def _script_safe(js: str) -> str:
+    """JSON that can sit inside a ``<script>`` element: ``<`` only as ``\\u003c`` (a name holding
+    ``</script>`` cannot end the script)."""
+    return js.replace("<", "\\u003c")
 
 
 # ---------------------------------------------------------------------------------------- layers
@@ -189,7 +197,7 @@ class ClusterLayer(GeoJsonLayer):
 
 def tooltip_html(name: str, code: str, inhabitants: str, cluster: str, extra: str = "") -> str:
     return (
-        f"<b>{html.escape(name)}</b> <small>{code}</small><br>{html.escape(inhabitants)}"
+        f"<b>{html.escape(name)}</b> <small>{html.escape(code)}</small><br>{html.escape(inhabitants)}"
         f"<br>{html.escape(cluster)}{'<br>' + html.escape(extra) if extra else ''}"
     )
 
@@ -210,7 +218,7 @@ def cluster_features(
     for code in dg.codes:
         props: dict[str, Any] = {
             "n": code,
-            "f": fills.get(code, UNASSIGNED),
+            "f": safe_colour(fills.get(code), UNASSIGNED),
             "t": tooltips.get(code, code),
         }
         if code in strong:
@@ -218,7 +226,7 @@ def cluster_features(
         if code in dashed:
             props.update(c="#000000", w=3, d="4 3")
         out[code] = props
-    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+    return _script_safe(json.dumps(out, ensure_ascii=False, separators=(",", ":")))
 
 
 def geometry_collection(dg: DisplayGeometry) -> str:
@@ -290,12 +298,14 @@ def point_features(points: Iterable[tuple[float, float, str]]) -> str:
     feats = [
         {
             "type": "Feature",
-            "properties": {"f": "#ffffff", "t": label},
+            "properties": {"f": "#ffffff", "t": html.escape(str(label))},
             "geometry": {"type": "Point", "coordinates": [lng, lat]},
         }
         for lat, lng, label in points
     ]
-    return json.dumps({"type": "FeatureCollection", "features": feats}, separators=(",", ":"))
+    return _script_safe(
+        json.dumps({"type": "FeatureCollection", "features": feats}, separators=(",", ":"))
+    )
 
 
 def external_urls(m: folium.Map) -> list[str]:

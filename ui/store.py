@@ -4,12 +4,10 @@ by upload. No Streamlit here: the page calls these from its callbacks.
 * :func:`settings_of` / :func:`open_state`: the settings a version keeps (grid, population year,
   rule set, scenario, parameter overrides, outline layer) and, on opening, the widget values that
   bring them back.
-* :func:`escape_markdown`: user text (plan and cluster names) shown in Streamlit markdown.
 """
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,22 +21,11 @@ from geo.planstore import PlanRecord, PlanStore, plan_from_record, record_from_p
 __all__ = [
     "OpenState",
     "PlanStore",
-    "escape_markdown",
     "open_state",
     "plan_from_bytes",
     "plan_from_record",
     "record_of",
 ]
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=\"'^])")
-
-
-def escape_markdown(text: str, lines: bool = False) -> str:
-    """``text`` shown literally in Streamlit markdown: no links, images, HTML, emphasis, maths or
-    colour directives. Line breaks become spaces, or (``lines``) markdown line breaks."""
-    if lines:
-        return "  \n".join(escape_markdown(line) for line in str(text).splitlines())
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def record_of(

@@ -4,7 +4,6 @@ browser's *Print / Save as PDF* makes the PDF."""
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -12,8 +11,9 @@ from datetime import date
 import numpy as np
 import shapely
 
-from ui.colours import UNASSIGNED
+from ui.colours import UNASSIGNED, safe_colour
 from ui.i18n import t
+from ui.text import html_escape
 
 
 def svg_map(
@@ -42,7 +42,7 @@ def svg_map(
         return "".join(out)
 
     body = "".join(
-        f'<path d="{path(g)}" fill="{fills.get(c, UNASSIGNED)}" stroke="#fff" stroke-width="0.4"/>'
+        f'<path d="{path(g)}" fill="{safe_colour(fills.get(c), UNASSIGNED)}" stroke="#fff" stroke-width="0.4"/>'
         for c, g in zip(codes, shapes, strict=True)
     )
     return (
@@ -91,10 +91,10 @@ def summary_html(
     violations: Sequence[tuple[str, str]],  # (severity, text)
     lang: str = "nl",
 ) -> str:
-    e = html.escape
+    e = html_escape  # every text; colours only as #RRGGBB
     head = "".join(f"<th>{e(h)}</th>" for h in ["", *headers])
     body = "".join(
-        f'<tr><td><span class="sw" style="background:{colour}"></span></td>'
+        f'<tr><td><span class="sw" style="background:{safe_colour(colour)}"></span></td>'
         + "".join(
             f'<td class="{"n" if c[:1].isdigit() or c[:1] in "€-" else ""}">{e(c)}</td>'
             for c in cells
@@ -107,7 +107,7 @@ def summary_html(
         for sev, text in violations
     ) or ("<div>Geen overtredingen.</div>" if lang == "nl" else "<div>No violations.</div>")
     today = date.today().isoformat()
-    return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
+    return f"""<!doctype html><html lang="{"en" if lang == "en" else "nl"}"><head><meta charset="utf-8">
 <title>{e(title)}</title><style>{CSS}</style></head><body>
 <h1>{e(title)}</h1>
 <div class="meta">{" · ".join(f"{e(k)}: {e(v)}" for k, v in settings)} · {today}</div>

@@ -17,6 +17,7 @@ from streamlit_folium import st_folium
 
 from geo.context import weights_year
 from geo.errors import PlanError, RegiokaartError
+from geo.limits import check_table_file
 from geo.plans import Plan, move_plan
 from geo.planstore import PlanStore, resolve_db_path
 from geo.population import load_population, year_ranges
@@ -24,7 +25,7 @@ from scenarios.definitions import Scenario, with_scenario_overrides
 from scenarios.params import parameter_rows
 from scenarios.rules import RuleSet, with_overrides
 from ui import cache
-from ui.colours import PALETTE, UNASSIGNED
+from ui.colours import PALETTE, UNASSIGNED, safe_colour
 from ui.compare import diff
 from ui.editor import Editor
 from ui.exports import downloads
@@ -40,8 +41,9 @@ from ui.model import (
     pct,
     violation_rows,
 )
-from ui.store import escape_markdown, open_state, plan_from_bytes, plan_from_record, record_of
+from ui.store import open_state, plan_from_bytes, plan_from_record, record_of
 from ui.summary import settings_rows
+from ui.text import md_escape
 
 GRIDS = (2025, 2019, 2018)
 RULE_PARAMS = ("min_population", "budget_eur", "cap_without_centrumstad", "cap_centrumstad_extra")
@@ -56,8 +58,17 @@ def T(key: str, **values: object) -> str:
     return t(key, L(), **values)
 
 
-def flash(kind: str, text: str) -> None:
-    st.session_state.setdefault("flash", []).append((kind, text))
+def _checked_upload(f: Any) -> bytes:
+    """An uploaded plan file's bytes, after the limits (size, rows, zip bomb; geo.limits)."""
+    data = f.getvalue()
+    check_table_file(data, f.name, error=PlanError)
+    return bytes(data)
+
+
+def flash(kind: str, text: str, *, markdown: bool = False) -> None:
+    """A message for the next run. Text is escaped (it quotes names and file names) unless it is
+    ``markdown`` built from escaped parts."""
+    st.session_state.setdefault("flash", []).append((kind, text if markdown else md_escape(text)))
 
 
 @dataclass(frozen=True)
@@ -115,7 +126,7 @@ def start_plan(choice: str, s_grid: int, s_year: int) -> None:
             if f is None:
                 flash("warning", T("upload_first"))
                 return
-            plan = plan_from_bytes(f.getvalue(), f.name, gd)
+            plan = plan_from_bytes(_checked_upload(f), f.name, gd)
             label = f.name
         elif choice.startswith("carry:"):
             g = int(choice.split(":")[1])
@@ -131,7 +142,7 @@ def start_plan(choice: str, s_grid: int, s_year: int) -> None:
         ed.meta["start_plan"] = plan
         flash("success", T("start_done", what=label))
         if plan.notes:
-            flash("info", "\n".join(f"- {n}" for n in plan.notes))
+            flash("info", "\n".join(f"- {md_escape(n)}" for n in plan.notes), markdown=True)
     except RegiokaartError as exc:
         flash("error", f"{T('error')}: {exc}")
 
@@ -294,7 +305,7 @@ def parameters(
         if scenario is not None and schanges:
             scenario = with_scenario_overrides(scenario, **schanges)
     except RegiokaartError as exc:
-        sb.error(str(exc))
+        sb.error(md_escape(exc))
     return rule_set, scenario, {"rule_set": changes, "scenario": schanges}
 
 
@@ -403,22 +414,21 @@ def process_click(ed: Editor, s: Settings, map_key: str) -> None:
         click = handle_click(ed, cache.display(s.grid), value)
         st.session_state["click_ms"] = (time.perf_counter() - t0) * 1000
     except RegiokaartError as exc:
-        st.toast(str(exc))
+        st.toast(md_escape(exc))
         return
     if click.nis_code is None:
         st.toast(T("outside"))
         return
     name = str(gd.units.loc[click.nis_code, "name"])
     if click.cluster is None:
-        st.toast(T("clicked_out", name=name))
+        st.toast(md_escape(T("clicked_out", name=name)))
     else:
-        st.toast(T("clicked_in", name=name, cluster=ed.plan.display_name(click.cluster)))
+        cl = ed.plan.display_name(click.cluster)
+        st.toast(md_escape(T("clicked_in", name=name, cluster=cl)))
 
 
 def _short(name: str, n: int = 38) -> str:
-    import html
-
-    return html.escape(name if len(name) <= n else name[: n - 1] + "…")
+    return md_escape(name if len(name) <= n else name[: n - 1] + "…")
 
 
 def legend(ed: Editor, evaluation: Any) -> None:
@@ -428,7 +438,7 @@ def legend(ed: Editor, evaluation: Any) -> None:
         bold = "font-weight:700;" if c == ed.active else ""
         items.append(
             f'<span style="display:inline-block;margin:0 .8em .3em 0;{bold}">'
-            f'<span style="display:inline-block;width:.9em;height:.9em;background:{ed.colours.get(c, UNASSIGNED)};'
+            f'<span style="display:inline-block;width:.9em;height:.9em;background:{safe_colour(ed.colours.get(c))};'
             f'border:1px solid #444;vertical-align:-0.1em"></span> {_short(ed.plan.display_name(c))} '
             f"<small>({fmt(pops.get(c, 0), L())})</small></span>"
         )
@@ -504,13 +514,13 @@ def edit_panel(ed: Editor, gd: Any, evaluation: Any) -> None:
         st.text_input(T("new_cluster_name"), key="new_name")
         st.button(T("create"), on_click=cb_new, args=(ed,), key="new_button")
     if ed.active:
-        with st.expander(f"{T('manage')}: {plan.display_name(ed.active)}"):
+        with st.expander(f"{T('manage')}: {md_escape(plan.display_name(ed.active))}"):
             st.text_input(T("rename"), value=plan.display_name(ed.active), key="rename_text")
             st.button(T("rename_button"), on_click=cb_rename, args=(ed,), key="rename_button")
             ckey = f"colour-{ed.active}-{ed.pos}"
             st.color_picker(
                 T("colour"),
-                value=ed.colours.get(ed.active, PALETTE[0]),
+                value=safe_colour(ed.colours.get(ed.active), PALETTE[0]),
                 key=ckey,
                 on_change=cb_colour,
                 args=(ed, ckey),
@@ -559,7 +569,7 @@ def metrics(ed: Editor, evaluation: Any) -> None:
         except KeyError:
             pop, n = 0, 0
         d.metric(
-            T("active_pop", cluster=ed.plan.display_name(ed.active)),
+            T("active_pop", cluster=md_escape(ed.plan.display_name(ed.active))),
             fmt(pop, lang),
             count("munis", n, L()),
             delta_color="off",
@@ -594,8 +604,8 @@ def tables(ed: Editor, evaluation: Any) -> None:
         for i, v in enumerate(vs):
             c1, c2 = st.columns([8, 1])
             icon = "⛔" if v["severity"] == "error" else "⚠️"
-            where = f"**{v['cluster_name']}** · " if v["cluster_name"] else ""
-            c1.markdown(f"{icon} {where}{v['text']} `{v['rule_id']}`")
+            where = f"**{md_escape(v['cluster_name'])}** · " if v["cluster_name"] else ""
+            c1.markdown(f"{icon} {where}{md_escape(v['text'])} `{v['rule_id']}`")
             if v["cluster"] and v["cluster"] in ed.plan.cluster_names:
                 c2.button(
                     T("show"), key=f"viol-{i}", on_click=cb_set_active, args=(ed, v["cluster"])
@@ -603,7 +613,7 @@ def tables(ed: Editor, evaluation: Any) -> None:
     if evaluation.notes:
         with st.expander(T("plan_notes")):
             for n in evaluation.notes:
-                st.markdown(f"- {n}")
+                st.markdown(f"- {md_escape(n)}")
 
 
 # ============================================================================ compare tab
@@ -613,7 +623,7 @@ def compare_tab(ed: Editor, s: Settings, evaluation: Any) -> list[str]:
         saved = [sp.name for sp in plan_store().list()]
     except RegiokaartError as exc:
         saved = []
-        st.warning(escape_markdown(str(exc)))
+        st.warning(md_escape(exc))
     opts = ["start", "partnerships-2017", "partnerships-2020", *[f"saved:{n}" for n in saved]]
     labels = {
         "start": T("cmp_start"),
@@ -639,7 +649,7 @@ def compare_tab(ed: Editor, s: Settings, evaluation: Any) -> list[str]:
         e_other = evaluate_plan(ev, other, s.rule_set, s.scenario)
         d = diff(other, ed.plan, e_other, evaluation, gd.units["name"].to_dict())
     except RegiokaartError as exc:
-        st.error(escape_markdown(str(exc), lines=True))
+        st.error(md_escape(exc))
         return []
     fig = d.figures.rename(
         columns={
@@ -734,12 +744,12 @@ def saved_plans() -> None:
         store, report = cache.plan_store(str(resolve_db_path()))
         plans, gone = store.list(), store.deleted()
     except RegiokaartError as exc:
-        st.error(f"{T('error')}: {escape_markdown(str(exc), lines=True)}")
+        st.error(f"{T('error')}: {md_escape(exc)}")
         return
     for problem in report.problems:
-        st.warning(escape_markdown(problem))
+        st.warning(md_escape(problem))
     if not plans:
-        st.caption(T("no_saved", folder=escape_markdown(str(store.path))))
+        st.caption(T("no_saved", folder=md_escape(store.path)))
     else:
         table = [
             {
@@ -779,11 +789,11 @@ def saved_plans() -> None:
         )
         pending = st.session_state.get("confirm_delete")
         if pending in names:
-            st.warning(T("confirm_delete", name=escape_markdown(pending)))
+            st.warning(T("confirm_delete", name=md_escape(pending)))
             d1, d2 = st.columns(2)
             d1.button(T("delete_yes"), key="delete_yes", on_click=cb_delete_plan, args=(pending,))
             d2.button(T("delete_no"), key="delete_no", on_click=cb_cancel_delete)
-        with st.expander(T("history_of", name=escape_markdown(name))):
+        with st.expander(T("history_of", name=md_escape(name))):
             rows = [
                 {
                     T("version"): v.version,
@@ -811,7 +821,7 @@ def _store_guard(fn: Any) -> Any:
         try:
             fn(*args, **kwargs)
         except RegiokaartError as exc:
-            flash("error", f"{T('error')}: {escape_markdown(str(exc), lines=True)}")
+            flash("error", f"{T('error')}: {exc}")
 
     return run
 
@@ -831,7 +841,7 @@ def cb_save(ed: Editor, s: Settings) -> None:
     st.session_state["save_note"] = ""
     st.session_state["saved_pick"] = name
     st.session_state.pop("saved_version", None)
-    flash("success", T("saved", name=escape_markdown(name), version=version))
+    flash("success", T("saved", name=name, version=version))
 
 
 @_store_guard
@@ -856,9 +866,9 @@ def cb_open(name: str, version: int | None) -> None:
     ed.history[ed.pos] = type(ed.snapshot)(plan, colours, ed.snapshot.label)
     ed.meta["start_plan"] = plan
     st.session_state["save_name"] = name
-    flash("success", T("opened", name=escape_markdown(name), version=version or ""))
+    flash("success", T("opened", name=name, version=version or ""))
     if state.notes:
-        flash("warning", "\n".join(f"- {escape_markdown(n)}" for n in state.notes))
+        flash("warning", "\n".join(f"- {md_escape(n)}" for n in state.notes), markdown=True)
 
 
 def cb_ask_delete(name: str) -> None:
@@ -874,14 +884,14 @@ def cb_delete_plan(name: str) -> None:
     st.session_state.pop("confirm_delete", None)
     plan_store().delete(name)
     st.session_state.pop("saved_pick", None)
-    flash("success", T("deleted_done", name=escape_markdown(name)))
+    flash("success", T("deleted_done", name=name))
 
 
 @_store_guard
 def cb_restore_plan(name: str) -> None:
     plan_store().restore(name)
     st.session_state["saved_pick"] = name
-    flash("success", T("restored", name=escape_markdown(name)))
+    flash("success", T("restored", name=name))
 
 
 @_guard
@@ -891,7 +901,7 @@ def cb_import(s: Settings) -> None:
         flash("warning", T("upload_first"))
         return
     gd = cache.grid_data(s.grid, s.year)
-    plan = plan_from_bytes(f.getvalue(), f.name, gd)
+    plan = plan_from_bytes(_checked_upload(f), f.name, gd)
     ed = editor(s.grid, s.year)
     ed.replace(plan, f"import: {f.name}", gd.adjacency, source="upload")
     ed.meta["start_plan"] = plan
@@ -967,7 +977,7 @@ def main() -> None:
         s = sidebar()
         ed = editor(s.grid, s.year)
     except RegiokaartError as exc:
-        st.error(f"{T('error')}: {exc}")
+        st.error(md_escape(f"{T('error')}: {exc}"))
         st.stop()
     st.title(T("title"))
     st.caption(T("subtitle"))
