@@ -517,9 +517,9 @@ def test_layer_table_with_20000_unknown_names_and_codes(data_dir, tmp_path) -> N
 # ======================================================================================= the app
 @pytest.mark.realdata
 def test_app_shows_hostile_names_and_colours_escaped(data_dir, tmp_path, monkeypatch) -> None:
-    from streamlit.testing.v1 import AppTest
-
     import sqlite3
+
+    from streamlit.testing.v1 import AppTest
 
     from geo.planstore import PlanStore, record_from_plan
 
@@ -530,9 +530,7 @@ def test_app_shows_hostile_names_and_colours_escaped(data_dir, tmp_path, monkeyp
     plan = Plan.from_assignment(
         2025, {"73028": "evil", "11002": "x"}, {"evil": MARKDOWN, "x": FORMULAS[0]}
     )
-    rec = record_from_plan(
-        plan, colours={"evil": "#000000", "x": "#000001"}, population_year=2022
-    )
+    rec = record_from_plan(plan, colours={"evil": "#000000", "x": "#000001"}, population_year=2022)
     PlanStore(db).save(MARKDOWN, rec)
     # the store refuses foreign colours on save; plant them as a damaged or foreign file would
     with sqlite3.connect(db) as conn:
