@@ -44,3 +44,11 @@ class PlanError(RegiokaartError):
 
 class CRSError(RegiokaartError):
     """Geometries with a missing or mismatched coordinate reference system."""
+
+
+class LayerError(RegiokaartError):
+    """A comparison layer is unknown, unreadable or invalid."""
+
+
+class InputError(RegiokaartError):
+    """An input table besides plans and layers (e.g. unemployment rates) is invalid."""

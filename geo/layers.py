@@ -26,7 +26,6 @@ Moving a layer between grids (decision, see docs/overlap-findings.md):
 from __future__ import annotations
 
 import difflib
-import io
 import os
 import tomllib
 import zipfile
@@ -44,14 +43,14 @@ import shapely
 from geo.codes import (
     Crosswalk,
     arrondissement_of,
-    is_brussels,
     is_flemish,
     load_crosswalk,
     normalise_code,
     province_of,
 )
-from geo.errors import CRSError, GridError, RegiokaartError, UnknownNameError
+from geo.errors import CRSError, GridError, LayerError, PlanError
 from geo.grids import check_grid, load_units, require_same_crs
+from geo.membership import Membership, move_membership, parse_table, read_table
 from geo.settings import CRS_METRIC, GRIDS, PARTNERSHIPS_DIR
 from geo.sources import checked_path
 
@@ -77,10 +76,6 @@ REGION_COLUMNS = (
 TABLE_REGION_COLUMNS = ("region", "region_name", "regio", "gebied", "zone", "cluster")
 TABLE_CODE_COLUMNS = ("nis_code", "nis", "niscode", "refnis", "code", "gemeente_code")
 TABLE_NAME_COLUMNS = ("municipality", "gemeente", "municipality_name", "naam", "name")
-
-
-class LayerError(RegiokaartError):
-    """A comparison layer is unknown, unreadable or invalid."""
 
 
 # ------------------------------------------------------------------------------------ registry
@@ -216,7 +211,7 @@ def move_layer(
     ``weights`` (population on the layer's grid) weight forward moves; without them each predecessor
     counts equally. Notes name every municipality that ends up split between regions.
     """
-    source = int(layer.attrs["grid"])
+    source = layer_grid(layer)
     target = check_grid(target)
     attrs: dict[str, Any] = {str(k): v for k, v in layer.attrs.items()}
     notes = list(attrs.get("notes", ()))
@@ -224,37 +219,16 @@ def move_layer(
         return layer
     names = crosswalk.names
     if source < target:
-        mapping = crosswalk.mapping(source, target)
-        preds = crosswalk.predecessors(source, target)
-        unknown = sorted(set(layer["nis_code"]) - set(mapping))
-        if unknown:
-            raise GridError(
-                f"Layer '{attrs.get('layer')}': codes not on the {source} grid: {', '.join(unknown[:10])}"
-            )
-        w = weights if weights is not None else pd.Series(1.0, index=list(mapping))
-        df = layer.copy()
-        df["new"] = df["nis_code"].map(mapping)
-        df["w"] = df["nis_code"].map(w).fillna(0.0).astype(float) * df["weight"]
-        denom = {n: float(sum(w.get(p, 0.0) for p in ps)) for n, ps in preds.items()}
-        df["weight"] = [
-            wi / denom[n] if denom[n] else 1.0 for wi, n in zip(df["w"], df["new"], strict=True)
-        ]
-        out: pd.DataFrame = df.groupby(["new", "region"])["weight"].sum().reset_index()
-        out = out.rename(columns={"new": "nis_code"})
-        out["weight"] = out["weight"].clip(upper=1.0)
-        out.loc[(out["weight"] - 1.0).abs() < 1e-9, "weight"] = 1.0
-        notes.append(f"moved from the {source} grid to the {target} grid (population-weighted)")
-        for code, grp in out.groupby("nis_code"):
-            if len(grp) == 1 and grp["weight"].iloc[0] == 1.0:
-                continue
-            parts = ", ".join(
-                f"{r} {x:.1%}" for r, x in zip(grp["region"], grp["weight"], strict=True)
-            )
-            rest = 1.0 - float(grp["weight"].sum())
-            if rest > 1e-9:
-                parts += f", outside the layer {rest:.1%}"
-            pred_names = ", ".join(names.get(p, p) for p in preds[str(code)])
-            notes.append(f"{code} (merged from {pred_names}) is split: {parts}")
+        m = layer.rename(columns={"region": "cluster", "weight": "share"})
+        try:
+            members = Membership.from_frame(source, m)
+        except PlanError as exc:
+            raise LayerError(f"Layer '{attrs.get('layer')}': {exc.message}") from exc
+        moved, move_notes = move_membership(
+            members, target, crosswalk, weights, rest_label="outside the layer"
+        )
+        out = moved.frame.rename(columns={"cluster": "region", "share": "weight"})
+        notes += list(move_notes)
     else:
         back = crosswalk.mapping(target, source)  # old code -> successor
         by_new = {c: g for c, g in layer.groupby("nis_code")}
@@ -323,19 +297,12 @@ def _read_nis(info: LayerInfo, grid: int, data_dir: Path) -> pd.DataFrame:
 def _read_plan_layer(
     info: LayerInfo, grid: int, data_dir: Path
 ) -> tuple[pd.DataFrame, dict[str, str]]:
-    from geo.plans import parse_plan_table
-
     p = PARTNERSHIPS_DIR / info.file
     if not p.is_file():
         raise LayerError(f"Layer '{info.id}': shipped partnerships file {p} is missing.")
-    df = pd.read_csv(p, dtype=str)
-    df.columns = [str(c).strip().lower() for c in df.columns]
-    units = load_units(grid, data_dir)
-    _, membership, names = parse_plan_table(
-        df, grid, units.index, load_crosswalk(data_dir), None, source=p.name
-    )
-    m = membership.rename(columns={"cluster": "region", "share": "weight"})
-    return m, names
+    parsed = parse_table(read_table(p), grid, load_crosswalk(data_dir), source=p.name)
+    m = parsed.membership.frame.rename(columns={"cluster": "region", "share": "weight"})
+    return m, parsed.names
 
 
 @lru_cache(maxsize=64)
@@ -446,7 +413,7 @@ def layers_table(data_dir: str | os.PathLike[str]) -> pd.DataFrame:
 # ------------------------------------------------------------------------------- plans <-> layers
 def plan_layer(plan: Any, layer_id: str = "plan", name: str = "") -> pd.DataFrame:
     """A :class:`geo.plans.Plan` as a layer (region = cluster, weight = share)."""
-    m = plan.membership.rename(columns={"cluster": "region", "share": "weight"})
+    m = plan.frame.rename(columns={"cluster": "region", "share": "weight"})
     return make_layer(
         m, plan.grid, layer_id, name or plan.name or layer_id, False, "plan",
         tuple(plan.notes), region_names=dict(plan.cluster_names),
@@ -457,13 +424,22 @@ def layer_plan(layer: pd.DataFrame) -> Any:
     """A layer as a :class:`geo.plans.Plan` (cluster = region), e.g. to compare two layers."""
     from geo.plans import Plan
 
-    m = layer.rename(columns={"region": "cluster", "weight": "share"})[
-        ["nis_code", "cluster", "share"]
-    ]
-    m = m.sort_values(["nis_code", "cluster"]).reset_index(drop=True)
+    m = layer.rename(columns={"region": "cluster", "weight": "share"})
     names = dict(layer.attrs.get("region_names") or {})
     cn = {c: names.get(c, c) for c in m["cluster"].unique()}
-    return Plan(int(layer.attrs["grid"]), m, cn, str(layer.attrs.get("name", "")))
+    return Plan.from_frame(layer_grid(layer), m, cn, str(layer.attrs.get("name", "")))
+
+
+def layer_grid(layer: pd.DataFrame) -> int:
+    """The grid of a layer frame; a clear error when it was lost (``pd.concat`` and many pandas
+    operations drop ``DataFrame.attrs``): a layer is never compared without its grid."""
+    grid = layer.attrs.get("grid")
+    if grid is None:
+        raise GridError(
+            "A layer table without its grid (pandas operations such as concat drop it); load "
+            "layers with geo.layers.load_layer / read_user_layer or build them with make_layer."
+        )
+    return int(grid)
 
 
 # ------------------------------------------------------------------------------- polygon overlay
@@ -652,42 +628,24 @@ def polygon_layer(
 
 
 # ------------------------------------------------------------------------------- membership tables
-def _suggest_code(code: str, grid: int, display: dict[str, str]) -> str:
-    if is_brussels(code):
-        return f"{code} is a Brussels municipality; Brussels is context only, never in a layer"
-    if not is_flemish(code):
-        return f"{code} is not a Flemish municipality"
-    close = difflib.get_close_matches(code, list(display), n=3, cutoff=0.6)
-    hint = "; closest: " + ", ".join(f"{c} ({display[c]})" for c in close) if close else ""
-    return f"unknown NIS code {code}{hint}"
-
-
-def _resolve_names(
-    names: dict[int, str], grid: int, data_dir: Path
-) -> tuple[int, dict[int, str], list[str]]:
-    """Resolve municipality names (row -> name) on ``grid``; when several names resolve to one
-    merged municipality (pre-merger names), resolve them on the earlier grid where they are
-    distinct so the layer can be moved forward with population weights."""
-    from geo.names import name_index
-
-    def attempt(g: int) -> tuple[dict[int, str], list[str]]:
-        idx = name_index(g, data_dir)
-        out, problems = {}, []
-        for row, name in names.items():
-            try:
-                out[row] = idx.resolve(name)
-            except (UnknownNameError, GridError) as exc:
-                problems.append(f"row {row}: {exc}")
-        return out, problems
-
-    codes, problems = attempt(grid)
-    if problems or len(set(codes.values())) == len(codes):
-        return grid, codes, problems
-    for g in sorted(x for x in GRIDS if x < grid):
-        c2, p2 = attempt(g)
-        if not p2 and len(set(c2.values())) == len(c2):
-            return g, c2, []
-    return grid, codes, problems
+def _table_grid(df: pd.DataFrame, grid: int, cw: Crosswalk) -> int:
+    """The grid to read a table on: ``grid``, or the first later grid that holds its codes
+    (a table of later codes is then inherited back, see the module docstring)."""
+    col = next((c for c in TABLE_CODE_COLUMNS if c in df.columns), None)
+    if col is None:
+        return grid
+    codes: set[str] = set()
+    for v in df[col].dropna():
+        try:
+            codes.add(normalise_code(v))
+        except ValueError:
+            continue
+    sets = {g: set(cw.codes(g)) for g in GRIDS}
+    for g in sorted(x for x in GRIDS if x >= grid):
+        older = set().union(*(sets[x] for x in GRIDS if x <= g))
+        if codes <= older:
+            return g
+    return grid
 
 
 def table_layer(
@@ -698,87 +656,35 @@ def table_layer(
     region_column: str | None = None,
     source: str = "layer",
 ) -> pd.DataFrame:
-    """A layer from a membership table (municipality code or name -> region[, weight])."""
+    """A layer from a membership table (municipality code or name -> region[, weight/share]).
+
+    Read and validated by :func:`geo.membership.parse_table` (every problem at once); moved to
+    ``grid`` with population shares, or inherited back when the table is of a later grid."""
     if df.empty:
         raise LayerError(f"{source} has a header but no rows.")
     df = df.copy()
     df.columns = [str(c).strip().lower() for c in df.columns]
-    code_col = next((c for c in TABLE_CODE_COLUMNS if c in df.columns), None)
-    name_col = next((c for c in TABLE_NAME_COLUMNS if c in df.columns), None)
     reg_col = _region_column(
         df, region_column.lower() if region_column else None, TABLE_REGION_COLUMNS, source
     )
-    if code_col is None and name_col is None:
-        raise LayerError(
-            f"{source}: a membership table needs a column 'nis_code' (or 'municipality') and "
-            f"'region'; found {', '.join(df.columns)}."
-        )
     cw = load_crosswalk(data_dir)
-    units = load_units(grid, data_dir)
+    read_grid = _table_grid(df, grid, cw)
+    units = load_units(read_grid, data_dir)
     display = dict(zip(units.index, units["name"], strict=True))
-    all_codes = {c for g in GRIDS for c in cw.codes(g) if is_flemish(c)}
-    problems: list[str] = []
-    codes: list[str | None] = []
-    to_resolve: dict[int, str] = {}
-    for i, rec in enumerate(df.to_dict("records"), start=2):
-        raw = rec.get(code_col) if code_col else None
-        code: str | None = None
-        if raw is not None and not pd.isna(raw) and str(raw).strip():
-            try:
-                code = normalise_code(raw)
-            except ValueError as exc:
-                problems.append(f"row {i}: {exc}")
-            else:
-                if code not in all_codes:
-                    problems.append(f"row {i}: {_suggest_code(code, grid, display)}")
-                    code = None
-        elif name_col and not pd.isna(rec.get(name_col)):
-            to_resolve[i] = str(rec[name_col])
-        else:
-            problems.append(f"row {i}: no municipality code or name")
-        reg = rec.get(reg_col)
-        if reg is None or pd.isna(reg) or not str(reg).strip():
-            problems.append(f"row {i}: empty region")
-        codes.append(code)
-    name_grid = grid
-    if to_resolve:
-        name_grid, resolved, name_problems = _resolve_names(to_resolve, grid, data_dir)
-        problems += name_problems
-        for row, code in resolved.items():
-            codes[row - 2] = code
-    if problems:
-        problems.sort(key=lambda t: int(t.split(":")[0].split()[1]) if t.startswith("row ") else 0)
-        raise LayerError(f"{source}: {len(problems)} problem(s) in the layer table.", problems[:30])
-    weight = (
-        pd.to_numeric(df["weight"], errors="coerce")
-        if "weight" in df.columns
-        else pd.Series(1.0, index=df.index)
-    )
-    if weight.isna().any() or (weight <= 0).any() or (weight > 1).any():
-        raise LayerError(f"{source}: column 'weight' must hold numbers in (0, 1].")
-    table = pd.DataFrame(
-        {
-            "nis_code": codes,
-            "region": df[reg_col].astype(str).str.strip(),
-            "weight": weight.to_numpy(),
-        }
-    )
-    over = table.groupby("nis_code")["weight"].sum()
-    over = over[over > 1 + 1e-9]
-    if len(over):
-        raise LayerError(
-            f"{source}: municipalities in more than one region (weights add up to more than 1): "
-            + ", ".join(f"{c} ({display.get(c, c)})" for c in over.index[:10])
-        )
-    # which grid do the codes belong to?
-    found = set(table["nis_code"])
-    fits = [g for g in sorted(GRIDS) if found <= set(cw.codes(g))]
-    if not fits:
-        raise LayerError(
-            f"{source}: the codes mix municipality grids (no single grid holds them all)."
-        )
-    native = name_grid if name_grid in fits else grid if grid in fits else fits[0]
-    layer = make_layer(table, native, layer_id, layer_id, False, "table")
+
+    def resolver(name: str, g: int) -> tuple[str, int, str | None]:
+        from geo.names import own_code
+
+        return own_code(name, g, data_dir)
+
+    parsed = parse_table(
+        df, read_grid, cw, resolver, group_columns=(reg_col,), group_name_column="region_name"
+        if reg_col != "region_name" else "", source=source, error=LayerError, display=display,
+        group_label="region",
+    )  # fmt: skip
+    table = parsed.membership.frame.rename(columns={"cluster": "region", "share": "weight"})
+    native = parsed.membership.grid
+    layer = make_layer(table, native, layer_id, layer_id, False, "table", parsed.notes)
     if native != grid:
         weights = _population_weights(native, data_dir) if native < grid else None
         layer = move_layer(layer, grid, cw, weights)
@@ -787,22 +693,9 @@ def table_layer(
 
 def _read_table(path: Path) -> pd.DataFrame:
     try:
-        if path.suffix.lower() in (".xlsx", ".xls"):
-            return pd.read_excel(path, dtype=str)
-        text = path.read_bytes().decode("utf-8-sig")
-        if not text.strip():
-            raise LayerError(f"{path.name} is empty.")
-        first = text.split("\n", 1)[0]
-        sep = ";" if first.count(";") > first.count(",") else ","
-        return pd.read_csv(io.StringIO(text), dtype=str, sep=sep)
-    except LayerError:
-        raise
-    except UnicodeDecodeError as exc:
-        raise LayerError(f"{path.name} is not UTF-8 text (save the CSV as UTF-8): {exc}") from exc
-    except pd.errors.EmptyDataError:
-        raise LayerError(f"{path.name} is empty.") from None
-    except Exception as exc:
-        raise LayerError(f"Cannot read {path.name} as a layer table: {exc}") from exc
+        return read_table(path, "layer")
+    except PlanError as exc:
+        raise LayerError(exc.message, exc.details) from None
 
 
 VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".zip", ".shp")
@@ -892,9 +785,9 @@ def outlines(layer: pd.DataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
     A municipality split between regions is drawn in its majority region; ``n_split`` counts them.
     """
-    if layer.attrs.get("grid") not in (None, units.attrs.get("grid")):
+    if layer_grid(layer) != units.attrs.get("grid"):
         raise GridError(
-            f"Layer on the {layer.attrs['grid']} grid, units on the {units.attrs.get('grid')} grid."
+            f"Layer on the {layer_grid(layer)} grid, units on the {units.attrs.get('grid')} grid."
         )
     top = layer.sort_values(["nis_code", "weight", "region"], ascending=[True, False, True])
     top = top.drop_duplicates("nis_code")

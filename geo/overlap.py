@@ -41,8 +41,10 @@ EPS = 1e-9
 
 
 def _check_grid(plan_grid: int, regions: pd.DataFrame) -> None:
-    grid = regions.attrs.get("grid")
-    if grid is not None and grid != plan_grid:
+    from geo.layers import layer_grid
+
+    grid = layer_grid(regions)
+    if grid != plan_grid:
         raise GridError(
             f"Layer on the {grid} grid, plan on the {plan_grid} grid; load the layer for the plan's "
             "grid (geo.layers.load_layer moves it with the crosswalk)."
@@ -57,7 +59,7 @@ def cluster_alignment(plan: Plan, regions: pd.DataFrame, population: pd.Series) 
 
     Pass areas instead of population (``units["area_km2"]``) for area-weighted shares."""
     _check_grid(plan.grid, regions)
-    m = plan.membership
+    m = plan.frame
     pop = population.astype(float)
     m_pop = m["nis_code"].map(pop).fillna(0.0) * m["share"]
     cl_pop = m_pop.groupby(m["cluster"]).sum()
@@ -104,7 +106,7 @@ def region_alignment(plan: Plan, regions: pd.DataFrame, population: pd.Series) -
     r["pop"] = r["nis_code"].map(pop).fillna(0.0) * r["weight"]
     reg_pop = r.groupby("region")["pop"].sum()
     reg_n = r.groupby("region")["nis_code"].nunique()
-    joined = r.merge(plan.membership, on="nis_code", how="inner")
+    joined = r.merge(plan.frame, on="nis_code", how="inner")
     joined["in_pop"] = joined["pop"] * joined["share"]
     by = joined.groupby(["region", "cluster"])["in_pop"].sum()
     by = by[by > 0].sort_values(ascending=False, kind="stable")
@@ -271,8 +273,10 @@ def agreement(a: pd.DataFrame, b: pd.DataFrame) -> Agreement:
     """Agreement of two divisions given as layer frames on the same grid (a plan: use
     :func:`geo.layers.plan_layer`). ARI on the municipalities both cover, overall and per province
     (NaN where fewer than two municipalities are shared); nesting of ``a``'s groups in ``b``'s."""
-    ga, gb = a.attrs.get("grid"), b.attrs.get("grid")
-    if ga is not None and gb is not None and ga != gb:
+    from geo.layers import layer_grid
+
+    ga, gb = layer_grid(a), layer_grid(b)
+    if ga != gb:
         raise GridError(f"Cannot compare a division on the {ga} grid with one on the {gb} grid.")
     left = a[["nis_code", "region", "weight"]].rename(columns={"region": "a", "weight": "wa"})
     right = b[["nis_code", "region", "weight"]].rename(columns={"region": "b", "weight": "wb"})
@@ -338,7 +342,7 @@ def overlap_report(
         ]
     regions = region_alignment(plan, layer, population)
     ag = agreement(plan_layer(plan), layer)
-    plan_codes = set(plan.membership["nis_code"])
+    plan_codes = set(plan.frame["nis_code"])
     covered = plan_codes & set(layer.loc[layer["weight"] > 0, "nis_code"])
     year = population.attrs.get("year")
     weighting = f"population on 1 January {year}" if year else "population"

@@ -21,6 +21,7 @@ import pandas as pd
 from geo.codes import is_flemish, is_municipality_code, load_crosswalk, move_table, normalise_code
 from geo.errors import DataDirError, GridError
 from geo.grids import check_grid
+from geo.settings import GRID_INFO, grid_for_year
 from geo.sources import checked_path
 
 WORKBOOK = "population/Bevolking_per_gemeente.xlsx"
@@ -30,11 +31,7 @@ _SHEET_RE = re.compile(r"^Bevolking in (\d{4})$")
 
 def data_grid_for_year(year: int) -> int:
     """The municipality grid in force on 1 January of ``year``."""
-    if year <= 2018:
-        return 2018
-    if year <= 2024:
-        return 2019
-    return 2025
+    return grid_for_year(year)
 
 
 def workbook_years(path: Path) -> list[int]:
@@ -120,7 +117,7 @@ def load_population(year: int, grid: int, data_dir: Path) -> pd.Series:
     if src_grid > grid:
         raise GridError(
             f"Population of {year} is on the {src_grid} grid and cannot be split back to the {grid} "
-            f"grid. Use a population year up to {2018 if grid == 2018 else 2024}, or a later grid."
+            f"grid. Use a population year up to {GRID_INFO[grid].last_year or 'any'}, or a later grid."
         )
     raw = _raw_population(data_dir, year)
     flemish = raw[raw.index.map(is_flemish)]

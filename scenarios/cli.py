@@ -32,9 +32,10 @@ def _budget(value: str, budgets: dict[str, int]) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from geo.context import load_grid_data, load_plan, plan_path
     from geo.export import json_text, xlsx_bytes
+    from geo.layers import load_layer
     from scenarios.definitions import load_scenario
     from scenarios.evaluate import evaluate
-    from scenarios.inputs import load_layer, load_unemployment
+    from scenarios.inputs import load_unemployment
     from scenarios.rules import load_rule_set, with_overrides
 
     rs = load_rule_set(args.rules)
@@ -51,7 +52,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     layer_id = sc.comparison_layer if args.comparison is None else args.comparison
     layer = None
     if layer_id and layer_id != "none":
-        layer = load_layer(layer_id, gd.grid, gd.data_dir, gd.crosswalk)
+        layer = load_layer(layer_id, gd.grid, gd.data_dir)
     unemployment = load_unemployment(gd.data_dir)
     ev = evaluate(plan, rs, sc, gd, comparison=layer, unemployment=unemployment)
     d = ev.to_dict()

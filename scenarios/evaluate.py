@@ -408,8 +408,10 @@ class Evaluator:
         self.regions: dict[str, list[tuple[str, float]]] | None = None
         self.layer: str | None = None
         if comparison is not None:
-            lg = comparison.attrs.get("grid")
-            if lg is not None and lg != grid:
+            from geo.layers import layer_grid
+
+            lg = layer_grid(comparison)
+            if lg != grid:
                 raise GridError(f"Layer on the {lg} grid, evaluator on the {grid} grid.")
             self.layer = comparison.attrs.get("layer")
             self.regions = {}
@@ -505,7 +507,7 @@ class Evaluator:
         if plan.grid != self.grid:
             raise GridError(f"Plan on the {plan.grid} grid, evaluator on the {self.grid} grid.")
         members: dict[str, dict[str, float]] = {c: {} for c in plan.cluster_names}
-        m = plan.membership
+        m = plan.frame
         for code, cl, share in zip(m["nis_code"], m["cluster"], m["share"], strict=True):
             members.setdefault(str(cl), {})[str(code)] = float(share)
         names = {c: plan.display_name(c) for c in members}
@@ -672,13 +674,14 @@ def evaluator_for(gd: Any, layer: str | None = None, *, unemployment: bool = Tru
     comparison layer ``layer`` (e.g. ``scenario.comparison_layer``; ``None``/"" for none).
     Cached per grid, population year, data directory and layer: the app calls this on every click.
     """
-    from scenarios.inputs import load_layer, load_unemployment
+    from geo.layers import load_layer
+    from scenarios.inputs import load_unemployment
 
     key = (gd.grid, gd.population_year, str(gd.data_dir), layer or "", unemployment)
     ev = _EVALUATORS.get(key)
     if ev is None:
         rates = load_unemployment(gd.data_dir) if unemployment else None
-        comp = load_layer(layer, gd.grid, gd.data_dir, gd.crosswalk) if layer else None
+        comp = load_layer(layer, gd.grid, gd.data_dir) if layer else None
         ev = Evaluator.from_grid_data(gd, unemployment=rates, comparison=comp)
         if len(_EVALUATORS) > 32:
             _EVALUATORS.clear()

@@ -23,7 +23,7 @@ from ui.summary import summary_html, svg_map
 
 
 def municipality_frame(plan: Plan, units: gpd.GeoDataFrame, population: pd.Series) -> pd.DataFrame:
-    m = plan.membership.copy()
+    m = plan.frame.copy()
     m["municipality"] = m["nis_code"].map(units["name"])
     m["cluster_name"] = m["cluster"].map(plan.display_name)
     m["population"] = (m["nis_code"].map(population) * m["share"]).round().astype("int64")

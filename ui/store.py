@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -140,4 +140,4 @@ def plan_from_bytes(data: bytes, filename: str, gd: Any) -> Plan:
         p.write_bytes(data)
         plan = load_plan(p, gd)
     stem = Path(filename).stem
-    return Plan(plan.grid, plan.membership, plan.cluster_names, stem, plan.notes)
+    return replace(plan, name=stem)

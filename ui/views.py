@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import functools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.context import weights_year
+from geo.context import carry_plan
 from geo.errors import RegiokaartError
-from geo.plans import Plan, move_plan
-from geo.population import data_grid_for_year, load_population
+from geo.plans import Plan
+from geo.population import data_grid_for_year
+from geo.settings import GRID_INFO
 from scenarios.definitions import Scenario, with_scenario_overrides
 from scenarios.params import parameter_rows
 from scenarios.rules import RuleSet, with_overrides
@@ -41,7 +42,7 @@ from ui.model import (
 )
 from ui.store import PlanStore, plan_from_bytes
 
-GRIDS = (2025, 2019, 2018)
+GRIDS = tuple(sorted(GRID_INFO, reverse=True))
 RULE_PARAMS = ("min_population", "budget_eur", "cap_without_centrumstad", "cap_centrumstad_extra")
 MAP_HEIGHT = 470
 
@@ -119,10 +120,7 @@ def start_plan(choice: str, s_grid: int, s_year: int) -> None:
             label = f.name
         elif choice.startswith("carry:"):
             g = int(choice.split(":")[1])
-            src = editors()[g].plan
-            wy = weights_year(s_year, g, cache.data_dir())
-            weights = load_population(wy, g, cache.data_dir())
-            plan = move_plan(src, s_grid, gd.crosswalk, weights.astype(float))
+            plan = carry_plan(editors()[g].plan, gd)
             label = f"{T('grid')} {g}"
         else:
             plan = Plan.empty(s_grid, "leeg")
@@ -689,7 +687,7 @@ def keep_tab(ed: Editor, s: Settings, evaluation: Any) -> None:
 def cb_save(ed: Editor, s: Settings) -> None:
     name = str(st.session_state.get("save_name", "")).strip()
     plan = ed.plan
-    named = Plan(plan.grid, plan.membership, plan.cluster_names, name, plan.notes)
+    named = replace(plan, name=name)
     settings = {
         "grid": s.grid,
         "population_year": s.year,
@@ -706,7 +704,7 @@ def cb_open(name: str, s: Settings) -> None:
     sp = PlanStore().load(name)
     gd = cache.grid_data(s.grid, s.year)
     plan = plan_from_bytes(sp.csv_text.encode("utf-8"), f"{sp.name}.csv", gd)
-    plan = Plan(plan.grid, plan.membership, plan.cluster_names, sp.name, plan.notes)
+    plan = replace(plan, name=sp.name)
     ed = editor(s.grid, s.year)
     ed.replace(plan, f"open: {sp.name}", gd.adjacency, source=f"saved:{sp.name}")
     if sp.grid == s.grid:
