@@ -37,6 +37,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         coverage_frames,
         gpkg_bytes,
         json_text,
+        membership_geodata,
         xlsx_bytes,
     )
 
@@ -53,7 +54,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         emit(xlsx_bytes(coverage_frames(cov, gd.units)), args.out, "xlsx")
     elif fmt == "gpkg":
         polys = cluster_polygons(plan, gd.units, cov.clusters)
-        emit(gpkg_bytes({"clusters": polys}), args.out, "gpkg")
+        munis = membership_geodata(plan, gd.units)
+        emit(gpkg_bytes({"clusters": polys, "municipalities": munis}), args.out, "gpkg")
     else:
         d = cov.to_dict()
         lines = [
@@ -77,6 +79,40 @@ def cmd_coverage(args: argparse.Namespace) -> int:
             lines += ["", "notes:"] + [f"  - {n}" for n in cov.notes]
         emit("\n".join(lines), args.out)
     return 0
+
+
+# ----------------------------------------------------------------------------- move
+def cmd_move(args: argparse.Namespace) -> int:
+    """``regiokaart move``: write a plan moved to a later grid as a plan CSV (with shares)."""
+    from geo.context import move
+
+    if args.out and Path(args.out).resolve() == Path(args.plan).resolve():
+        raise RegiokaartError(f"--out {args.out} is the plan file itself; choose another file.")
+    plan = move(args.plan, args.to_grid, args.data_dir, args.population_year)
+    emit(plan.to_csv_text(), args.out)
+    for note in plan.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def register_move(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``regiokaart move`` (written to the cli/ convention: the lead may move it)."""
+    from geo.settings import GRID_INFO
+
+    p = sub.add_parser(
+        "move",
+        help="move a plan to a later grid (population-weighted shares for split municipalities)",
+    )
+    p.add_argument("--plan", required=True, help="plan file or shipped plan id (partnerships-2017)")
+    p.add_argument("--to-grid", type=int, required=True, choices=sorted(GRID_INFO)[1:])
+    p.add_argument(
+        "--population-year",
+        type=int,
+        help="population year weighting split shares (default: the latest for the target grid)",
+    )
+    p.add_argument("--out", help="plan CSV to write (nis_code,cluster,cluster_name[,share])")
+    add_common_args(p)
+    p.set_defaults(func=cmd_move)
 
 
 # ----------------------------------------------------------------------------- data
@@ -143,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     from geo.overlap_cli import register as register_overlap
 
     register_overlap(sub)
+    register_move(sub)
     for ext in _EXTENSIONS:
         ext(sub)
     return parser

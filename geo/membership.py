@@ -235,8 +235,58 @@ def move_membership(
 
 
 # ============================================================================ reading tables
+#: Sheets (XLSX) or layers (GeoPackage) of Regiokaart's own exports that hold the membership.
+MEMBERSHIP_SHEETS = ("membership", "municipalities")
+#: Top-level member of Regiokaart's GeoJSON exports holding the membership (see geo.export).
+GEOJSON_MEMBERSHIP = "regiokaart_membership"
+GEO_SUFFIXES = (".gpkg", ".geojson", ".json")
+
+
+def _as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as text (floats exactly, by ``repr``), missing cells as ``None``."""
+    out = {}
+    for c in df.columns:
+        out[c] = [
+            None
+            if v is None or (isinstance(v, float) and pd.isna(v))
+            else repr(v)
+            if isinstance(v, float)
+            else str(v)
+            for v in df[c].tolist()
+        ]
+    return pd.DataFrame(out, columns=df.columns)
+
+
+def _read_geo(p: Path) -> pd.DataFrame:
+    """The membership rows of a GeoPackage or GeoJSON written by Regiokaart (or any vector file
+    whose attributes hold ``nis_code``/``cluster``); rows without a cluster are unassigned."""
+    import json
+
+    if p.suffix.lower() in (".geojson", ".json"):
+        doc = json.loads(p.read_text("utf-8"))
+        member = doc.get(GEOJSON_MEMBERSHIP) if isinstance(doc, dict) else None
+        if isinstance(member, dict):
+            df = pd.DataFrame(member.get("rows", []), columns=member.get("columns"))
+        else:
+            feats = doc.get("features", []) if isinstance(doc, dict) else []
+            df = pd.DataFrame([f.get("properties") or {} for f in feats])
+    else:
+        import pyogrio
+
+        layers = [str(name) for name, _ in pyogrio.list_layers(p)]
+        layer = next((x for x in MEMBERSHIP_SHEETS if x in layers), layers[0] if layers else None)
+        df = pd.DataFrame(pyogrio.read_dataframe(p, layer=layer, read_geometry=False))
+    df = _as_text(df)
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    if "cluster" in df.columns:
+        df = df[df["cluster"].map(lambda v: not _blank(v))].reset_index(drop=True)
+    return df
+
+
 def read_table(path: str | os.PathLike[str], what: str = "plan") -> pd.DataFrame:
-    """Read a membership table (CSV with ``,`` or ``;``, UTF-8; or XLSX) as text columns.
+    """Read a membership table as text columns: CSV (``,`` or ``;``, UTF-8), XLSX (the sheet
+    ``membership`` or ``municipalities`` when there is one, else the first), or Regiokaart's own
+    GeoPackage/GeoJSON exports (their membership rows, shares included).
 
     Column names are stripped and lower-cased.
 
@@ -253,9 +303,14 @@ def read_table(path: str | os.PathLike[str], what: str = "plan") -> pd.DataFrame
     if p.stat().st_size == 0:
         raise PlanError(f"{p.name} is empty (0 bytes).")
     try:
-        if p.suffix.lower() in (".xlsx", ".xls"):
+        if p.suffix.lower() in GEO_SUFFIXES:
+            df = _read_geo(p)
+        elif p.suffix.lower() in (".xlsx", ".xls"):
             engine = "openpyxl" if p.suffix.lower() == ".xlsx" else None
-            df = pd.read_excel(p, dtype=str, engine=engine)
+            with pd.ExcelFile(p, engine=engine) as book:
+                names = [str(s) for s in book.sheet_names]
+                sheet = next((s for s in MEMBERSHIP_SHEETS if s in names), names[0])
+                df = _as_text(pd.read_excel(book, sheet_name=sheet))
         else:
             text = p.read_bytes().decode("utf-8-sig")
             if not text.strip():
@@ -272,6 +327,8 @@ def read_table(path: str | os.PathLike[str], what: str = "plan") -> pd.DataFrame
     except Exception as exc:
         raise PlanError(f"Cannot read {p.name} as a {what} table: {exc}") from exc
     df.columns = [str(c).strip().lower() for c in df.columns]
+    if len(df.columns) == 0:
+        raise PlanError(f"{p.name} is empty (no header row).")
     return df
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,8 +12,13 @@ from shapely.geometry import MultiPolygon, box
 
 from geo.contiguity import build_adjacency
 
-REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-# CI and development point REGIOKAART_DATA_DIR or the local mirror at ../shared/data.
+# The real data directory: REGIOKAART_DATA_DIR when set, else the local mirror ../shared/data
+# (the same order as the application, geo.settings.resolve_data_dir, without the user cache).
+REAL_DATA = (
+    Path(os.environ["REGIOKAART_DATA_DIR"]).expanduser()
+    if os.environ.get("REGIOKAART_DATA_DIR")
+    else Path(__file__).resolve().parents[2] / "shared" / "data"
+)
 
 
 def toy_units(grid: int = 2018) -> gpd.GeoDataFrame:
@@ -65,5 +71,7 @@ def adjacency(units: gpd.GeoDataFrame) -> dict[str, frozenset[str]]:
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    assert REAL_DATA.is_dir(), f"real data expected at {REAL_DATA} (../shared/data)"
+    assert REAL_DATA.is_dir(), (
+        f"real data expected at {REAL_DATA} (set REGIOKAART_DATA_DIR or provide ../shared/data)"
+    )
     return REAL_DATA

@@ -131,7 +131,7 @@ def plan_from_bytes(data: bytes, filename: str, gd: Any) -> Plan:
     from geo.context import load_plan
 
     suffix = Path(filename).suffix.lower() or ".csv"
-    if suffix not in (".csv", ".txt", ".xlsx", ".xls"):
+    if suffix not in (".csv", ".txt", ".xlsx", ".xls", ".gpkg", ".geojson", ".json"):
         raise PlanError(
             f"{filename}: een plan is een CSV- of Excel-bestand. / A plan is a CSV or Excel file."
         )
