@@ -27,6 +27,9 @@ from geo.settings import GRIDS
 
 #: One tolerance for every share comparison (sums, snapping to 1).
 TOLERANCE = 1e-9
+#: Shares are kept to this many decimals, so that every writer (CSV, XLSX with its 16 significant
+#: digits, GeoPackage, GeoJSON) reads back the very same number.
+SHARE_DECIMALS = 12
 #: Columns of :attr:`Membership.frame`.
 COLUMNS = ("nis_code", "cluster", "share")
 
@@ -38,7 +41,7 @@ Row = tuple[str, str, float]
 
 
 def _snap(share: float) -> float:
-    return 1.0 if abs(share - 1.0) < TOLERANCE else float(share)
+    return 1.0 if abs(share - 1.0) < TOLERANCE else round(float(share), SHARE_DECIMALS)
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,8 @@ class Membership:
     def of(cls, grid: int, rows: Iterable[tuple[str, str, float]]) -> Membership:
         """A membership from (nis_code, cluster, share) triples.
 
-        Repeated (unit, cluster) pairs are summed; zero shares dropped; shares near 1 snapped.
+        Repeated (unit, cluster) pairs are summed; zero shares dropped; shares near 1 snapped to
+        1, others rounded to :data:`SHARE_DECIMALS` decimals.
 
         Raises
         ------
