@@ -1,10 +1,11 @@
 """Comparison layers: other regional divisions to hold a plan against.
 
-A layer *as loaded* is a DataFrame with columns ``nis_code``, ``region`` and ``weight`` (the share of
-the municipality's population in that region: 1 for membership tables, fractions when a municipality
-is split) and ``attrs``: ``grid``, ``layer`` (id), ``name``, ``partial`` (bool), ``native_grid`` (the
-grid the source is defined on), ``kind`` and ``notes`` (tuple of plain-language remarks, e.g. split
-municipalities). This is the format :func:`geo.overlap.cluster_alignment` takes.
+A layer *as loaded* is a :class:`Layer`: a :class:`geo.membership.Membership` (its grid explicit)
+whose groups are regions, the *weight* of a municipality in a region being its share (1 for
+membership tables, fractions when a municipality is split), with ``id``, ``name``, ``partial``,
+``native_grid`` (the grid the source is defined on), ``kind``, ``notes`` (plain-language remarks,
+e.g. split municipalities), ``region_names`` and ``weighting``. ``layer.frame`` is the table
+``nis_code``, ``region``, ``weight`` that :func:`geo.overlap.cluster_alignment` reads.
 
 The shipped layers are declared in ``geo/layers.toml``; :func:`registry` reads it. Users bring their
 own layer with :func:`read_user_layer` (membership CSV/XLSX, or polygons: GeoPackage, GeoJSON, zipped
@@ -29,9 +30,9 @@ import difflib
 import os
 import tomllib
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,70 @@ def layer_info(layer_id: str) -> LayerInfo:
 
 
 # ------------------------------------------------------------------------------------ helpers
+#: DataFrame reads a :class:`Layer` answers from its table (``layer.set_index(...)`` etc.).
+_FRAME_READS = frozenset(
+    {"loc", "iloc", "set_index", "groupby", "empty", "columns", "sort_values", "merge",
+     "rename", "copy", "to_dict", "itertuples", "drop_duplicates", "index"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class Layer:
+    """A comparison layer: a :class:`~geo.membership.Membership` whose groups are regions (a
+    municipality's *weight* in a region is its share), with the layer's metadata.
+
+    The grid is the membership's (explicit, never ``DataFrame.attrs``). :attr:`frame` is the
+    table ``nis_code``, ``region``, ``weight``; item access and a few DataFrame reads
+    (``layer["nis_code"]``, ``layer.set_index(...)``) read that table.
+    """
+
+    membership: Membership
+    id: str
+    name: str = ""
+    partial: bool = False
+    kind: str = ""
+    native_grid: int | None = None
+    notes: tuple[str, ...] = ()
+    region_names: Mapping[str, str] = field(default_factory=dict)
+    weighting: str = "population"
+
+    @property
+    def grid(self) -> int:
+        return self.membership.grid
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """``nis_code``, ``region``, ``weight`` (cached; do not modify)."""
+        return self.membership.frame.rename(columns={"cluster": "region", "share": "weight"})
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        """The metadata as a plain dict (for reports; the grid comes from the membership)."""
+        return {
+            "grid": self.grid, "layer": self.id, "name": self.name or self.id,
+            "partial": self.partial, "kind": self.kind,
+            "native_grid": self.native_grid if self.native_grid is not None else self.grid,
+            "notes": self.notes, "region_names": dict(self.region_names),
+            "weighting": self.weighting,
+        }  # fmt: skip
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.frame[key]
+
+    def __len__(self) -> int:
+        return len(self.membership.rows)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _FRAME_READS:
+            return getattr(self.frame, name)
+        raise AttributeError(name)
+
+    def subset(self, codes: set[str] | frozenset[str], keep: bool = True) -> Layer:
+        """The layer restricted to ``codes`` (or, ``keep=False``, without them)."""
+        rows = [r for r in self.membership.rows if (r[0] in codes) == keep]
+        return replace(self, membership=Membership(self.grid, tuple(rows)))
+
+
 def make_layer(
     table: pd.DataFrame,
     grid: int,
@@ -169,24 +234,20 @@ def make_layer(
     kind: str,
     notes: tuple[str, ...] = (),
     native_grid: int | None = None,
-    **extra: Any,
-) -> pd.DataFrame:
-    """A layer frame with the standard columns and attrs (rows sorted, weights as floats)."""
-    df = table[LAYER_COLUMNS].astype({"nis_code": "str", "region": "str", "weight": "float64"})
-    df = df.groupby(["nis_code", "region"])["weight"].sum().reset_index()
-    df = df[df["weight"] > 0].sort_values(["nis_code", "region"]).reset_index(drop=True)
-    attrs: dict[Any, Any] = {
-        "grid": grid,
-        "layer": layer_id,
-        "name": name,
-        "partial": bool(partial),
-        "kind": kind,
-        "native_grid": native_grid if native_grid is not None else grid,
-        "notes": tuple(notes),
-        **extra,
-    }
-    df.attrs = attrs
-    return df
+    region_names: Mapping[str, str] | None = None,
+    weighting: str = "population",
+) -> Layer:
+    """A :class:`Layer` from a table ``nis_code``, ``region``, ``weight`` on ``grid``."""
+    m = table[LAYER_COLUMNS].rename(columns={"region": "cluster", "weight": "share"})
+    try:
+        members = Membership.from_frame(int(grid), m)
+    except PlanError as exc:
+        raise LayerError(f"Layer '{layer_id}': {exc.message}", exc.details) from None
+    return Layer(
+        membership=members, id=layer_id, name=name, partial=bool(partial), kind=kind,
+        native_grid=native_grid if native_grid is not None else int(grid), notes=tuple(notes),
+        region_names=dict(region_names or {}), weighting=weighting,
+    )  # fmt: skip
 
 
 def _whole(codes: list[str], regions: list[str]) -> pd.DataFrame:
@@ -204,34 +265,31 @@ def _population_weights(grid: int, data_dir: Path) -> pd.Series:
 
 
 def move_layer(
-    layer: pd.DataFrame, target: int, crosswalk: Crosswalk, weights: pd.Series | None = None
-) -> pd.DataFrame:
+    layer: Layer, target: int, crosswalk: Crosswalk, weights: pd.Series | None = None
+) -> Layer:
     """Move a layer to ``target`` grid (see the module docstring: forward sums, backward inherits).
 
     ``weights`` (population on the layer's grid) weight forward moves; without them each predecessor
     counts equally. Notes name every municipality that ends up split between regions.
     """
-    source = layer_grid(layer)
+    source = layer.grid
     target = check_grid(target)
-    attrs: dict[str, Any] = {str(k): v for k, v in layer.attrs.items()}
-    notes = list(attrs.get("notes", ()))
+    notes = list(layer.notes)
     if source == target:
         return layer
     names = crosswalk.names
     if source < target:
-        m = layer.rename(columns={"region": "cluster", "weight": "share"})
         try:
-            members = Membership.from_frame(source, m)
-        except PlanError as exc:
-            raise LayerError(f"Layer '{attrs.get('layer')}': {exc.message}") from exc
-        moved, move_notes = move_membership(
-            members, target, crosswalk, weights, rest_label="outside the layer"
-        )
-        out = moved.frame.rename(columns={"cluster": "region", "share": "weight"})
+            moved, move_notes = move_membership(
+                layer.membership, target, crosswalk, weights, rest_label="outside the layer"
+            )
+        except GridError as exc:
+            raise GridError(f"Layer '{layer.id}': {exc.message}") from None
         notes += list(move_notes)
+        return replace(layer, membership=moved, notes=tuple(notes))
     else:
         back = crosswalk.mapping(target, source)  # old code -> successor
-        by_new = {c: g for c, g in layer.groupby("nis_code")}
+        by_new = {c: g for c, g in layer.frame.groupby("nis_code")}
         rows = []
         for old, new in back.items():
             g = by_new.get(new)
@@ -243,27 +301,14 @@ def move_layer(
                     f"{old} ({names.get(old, old)}) inherits the split of its {source} successor "
                     f"{new}; its fractions are approximate"
                 )
-        out = pd.concat(rows, ignore_index=True) if rows else layer.iloc[0:0].copy()
+        out = pd.concat(rows, ignore_index=True) if rows else layer.frame.iloc[0:0].copy()
         notes.append(
             f"defined on the {source} grid; each {target}-grid municipality inherits the region of "
             f"its {source}-grid successor (exact for whole memberships: mergers join whole "
             "municipalities)"
         )
-    attrs.update(grid=target, notes=tuple(notes))
-    return make_layer(
-        out,
-        target,
-        attrs["layer"],
-        attrs.get("name", attrs["layer"]),
-        attrs.get("partial", False),
-        attrs.get("kind", ""),
-        tuple(notes),
-        attrs.get("native_grid", source),
-        **{k: v for k, v in attrs.items() if k not in _STD_ATTRS},
-    )
-
-
-_STD_ATTRS = {"grid", "layer", "name", "partial", "kind", "native_grid", "notes"}
+    inherited = make_layer(out, target, layer.id, layer.name, layer.partial, layer.kind)
+    return replace(layer, membership=inherited.membership, notes=tuple(notes))
 
 
 # ------------------------------------------------------------------------------- shipped layers
@@ -306,9 +351,9 @@ def _read_plan_layer(
 
 
 @lru_cache(maxsize=64)
-def _native_layer(layer_id: str, native: int, data_dir: Path) -> pd.DataFrame:
+def _native_layer(layer_id: str, native: int, data_dir: Path) -> Layer:
     info = layer_info(layer_id)
-    extra: dict[str, Any] = {}
+    region_names: dict[str, str] = {}
     if info.kind == "regions-csv":
         table = _read_regions_csv(info, native, data_dir)
     elif info.kind == "pinc":
@@ -316,8 +361,7 @@ def _native_layer(layer_id: str, native: int, data_dir: Path) -> pd.DataFrame:
     elif info.kind == "nis":
         table = _read_nis(info, native, data_dir)
     else:
-        table, names = _read_plan_layer(info, native, data_dir)
-        extra["region_names"] = names
+        table, region_names = _read_plan_layer(info, native, data_dir)
     grid_codes = set(load_crosswalk(data_dir).codes(native))
     bad = sorted(set(table["nis_code"]) - grid_codes)
     if bad:
@@ -326,7 +370,7 @@ def _native_layer(layer_id: str, native: int, data_dir: Path) -> pd.DataFrame:
         )
     notes = (f"PARTIAL layer: {info.note}",) if info.partial and info.note else ()
     return make_layer(
-        table, native, info.id, info.label(), info.partial, info.kind, notes, native, **extra
+        table, native, info.id, info.label(), info.partial, info.kind, notes, native, region_names
     )
 
 
@@ -339,7 +383,7 @@ def _native_grid_for(info: LayerInfo, grid: int) -> int:
 
 
 @lru_cache(maxsize=64)
-def _load_layer_cached(layer_id: str, grid: int, data_dir: Path) -> pd.DataFrame:
+def _load_layer_cached(layer_id: str, grid: int, data_dir: Path) -> Layer:
     info = layer_info(layer_id)
     native = _native_grid_for(info, grid)
     layer = _native_layer(layer_id, native, data_dir)
@@ -349,13 +393,10 @@ def _load_layer_cached(layer_id: str, grid: int, data_dir: Path) -> pd.DataFrame
     return move_layer(layer, grid, load_crosswalk(data_dir), weights)
 
 
-def load_layer(layer_id: str, grid: int, data_dir: str | os.PathLike[str]) -> pd.DataFrame:
-    """A shipped layer on ``grid`` (moved with the crosswalk when defined on another grid). Cached;
-    returns a copy."""
-    layer = _load_layer_cached(layer_id, check_grid(grid), Path(data_dir))
-    out = layer.copy()
-    out.attrs = dict(layer.attrs)
-    return out
+def load_layer(layer_id: str, grid: int, data_dir: str | os.PathLike[str]) -> Layer:
+    """A shipped layer on ``grid`` (moved with the crosswalk when defined on another grid).
+    Cached (layers are immutable)."""
+    return _load_layer_cached(layer_id, check_grid(grid), Path(data_dir))
 
 
 @dataclass(frozen=True)
@@ -411,35 +452,33 @@ def layers_table(data_dir: str | os.PathLike[str]) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------- plans <-> layers
-def plan_layer(plan: Any, layer_id: str = "plan", name: str = "") -> pd.DataFrame:
-    """A :class:`geo.plans.Plan` as a layer (region = cluster, weight = share)."""
-    m = plan.frame.rename(columns={"cluster": "region", "share": "weight"})
-    return make_layer(
-        m, plan.grid, layer_id, name or plan.name or layer_id, False, "plan",
-        tuple(plan.notes), region_names=dict(plan.cluster_names),
+def plan_layer(plan: Any, layer_id: str = "plan", name: str = "") -> Layer:
+    """A :class:`geo.plans.Plan` as a layer (region = cluster, weight = share): the same
+    membership, so the same grid."""
+    return Layer(
+        membership=plan.membership, id=layer_id, name=name or plan.name or layer_id, kind="plan",
+        native_grid=plan.grid, notes=tuple(plan.notes), region_names=dict(plan.cluster_names),
     )  # fmt: skip
 
 
-def layer_plan(layer: pd.DataFrame) -> Any:
+def layer_plan(layer: Layer) -> Any:
     """A layer as a :class:`geo.plans.Plan` (cluster = region), e.g. to compare two layers."""
     from geo.plans import Plan
 
-    m = layer.rename(columns={"region": "cluster", "weight": "share"})
-    names = dict(layer.attrs.get("region_names") or {})
-    cn = {c: names.get(c, c) for c in m["cluster"].unique()}
-    return Plan.from_frame(layer_grid(layer), m, cn, str(layer.attrs.get("name", "")))
+    names = dict(layer.region_names)
+    cn = {c: names.get(c, c) for c in layer.membership.clusters}
+    return Plan(membership=layer.membership, cluster_names=cn, name=layer.name)
 
 
-def layer_grid(layer: pd.DataFrame) -> int:
-    """The grid of a layer frame; a clear error when it was lost (``pd.concat`` and many pandas
-    operations drop ``DataFrame.attrs``): a layer is never compared without its grid."""
-    grid = layer.attrs.get("grid")
-    if grid is None:
-        raise GridError(
-            "A layer table without its grid (pandas operations such as concat drop it); load "
-            "layers with geo.layers.load_layer / read_user_layer or build them with make_layer."
-        )
-    return int(grid)
+def layer_grid(layer: object) -> int:
+    """The grid of a :class:`Layer`; anything else (e.g. a bare DataFrame, whose ``attrs``
+    pandas drops silently) is refused: a layer is never compared without its grid."""
+    if isinstance(layer, Layer):
+        return layer.grid
+    raise GridError(
+        f"A comparison layer must be a geo.layers.Layer (it carries its grid), not "
+        f"{type(layer).__name__}; load it with load_layer / read_user_layer or make_layer."
+    )
 
 
 # ------------------------------------------------------------------------------- polygon overlay
@@ -577,7 +616,7 @@ def polygon_layer(
     layer_id: str,
     region_column: str | None = None,
     source: str = "layer",
-) -> pd.DataFrame:
+) -> Layer:
     """A layer from region polygons: reprojected to EPSG:31370, validated, overlaid with ``units``."""
     if gdf.empty:
         raise LayerError(f"{source} has no features (empty layer).")
@@ -655,7 +694,7 @@ def table_layer(
     layer_id: str,
     region_column: str | None = None,
     source: str = "layer",
-) -> pd.DataFrame:
+) -> Layer:
     """A layer from a membership table (municipality code or name -> region[, weight/share]).
 
     Read and validated by :func:`geo.membership.parse_table` (every problem at once); moved to
@@ -705,7 +744,7 @@ TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 @lru_cache(maxsize=16)
 def _user_layer_cached(
     path: Path, stamp: tuple[int, int], grid: int, data_dir: Path, region_column: str | None
-) -> pd.DataFrame:
+) -> Layer:
     source = path.name
     layer_id = path.stem
     if path.suffix.lower() in VECTOR_SUFFIXES:
@@ -721,7 +760,7 @@ def read_user_layer(
     grid: int,
     data_dir: str | os.PathLike[str],
     region_column: str | None = None,
-) -> pd.DataFrame:
+) -> Layer:
     """A layer from a user file on ``grid``: a membership table (CSV/XLSX: ``nis_code`` or
     ``municipality`` plus ``region``, optional ``weight``) or polygons (GeoPackage, GeoJSON, zipped
     Shapefile; any CRS, reprojected to EPSG:31370). Cached per file version and grid."""
@@ -737,12 +776,9 @@ def read_user_layer(
             "GeoJSON or a zipped Shapefile."
         )
     st = p.stat()
-    layer = _user_layer_cached(
+    return _user_layer_cached(
         p.resolve(), (st.st_size, st.st_mtime_ns), check_grid(grid), Path(data_dir), region_column
     )
-    out = layer.copy()
-    out.attrs = dict(layer.attrs)
-    return out
 
 
 def read_user_layer_bytes(
@@ -751,7 +787,7 @@ def read_user_layer_bytes(
     grid: int,
     data_dir: str | os.PathLike[str],
     region_column: str | None = None,
-) -> pd.DataFrame:
+) -> Layer:
     """:func:`read_user_layer` for an upload (bytes and the original file name, whose suffix
     tells the format). Cached by content."""
     import hashlib
@@ -769,7 +805,7 @@ def read_user_layer_bytes(
 
 def get_layer(
     spec: str, grid: int, data_dir: str | os.PathLike[str], region_column: str | None = None
-) -> pd.DataFrame:
+) -> Layer:
     """A shipped layer id, or the path of a user layer file."""
     if spec in registry():
         return load_layer(spec, grid, data_dir)
@@ -780,7 +816,7 @@ def get_layer(
 
 
 # ------------------------------------------------------------------------------- outlines
-def outlines(layer: pd.DataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def outlines(layer: Layer, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Region polygons from a layer: its municipalities dissolved by region (EPSG:31370).
 
     A municipality split between regions is drawn in its majority region; ``n_split`` counts them.
@@ -789,15 +825,16 @@ def outlines(layer: pd.DataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         raise GridError(
             f"Layer on the {layer_grid(layer)} grid, units on the {units.attrs.get('grid')} grid."
         )
-    top = layer.sort_values(["nis_code", "weight", "region"], ascending=[True, False, True])
+    frame = layer.frame
+    top = frame.sort_values(["nis_code", "weight", "region"], ascending=[True, False, True])
     top = top.drop_duplicates("nis_code")
-    split = set(layer.loc[layer["weight"] < 1.0, "nis_code"])
+    split = set(frame.loc[frame["weight"] < 1.0, "nis_code"])
     g = units.loc[top["nis_code"], ["geometry"]].copy()
     g["region"] = top["region"].to_numpy()
     g["split"] = g.index.isin(split)
     out = g.dissolve(by="region", aggfunc={"split": "sum"}).rename(columns={"split": "n_split"})
     out["n_municipalities"] = g.groupby("region").size()
-    names = layer.attrs.get("region_names") or {}
+    names = layer.region_names
     out["region_name"] = [names.get(r, r) for r in out.index]
     out = out.reset_index()[["region", "region_name", "n_municipalities", "n_split", "geometry"]]
     gdf = gpd.GeoDataFrame(out, geometry="geometry", crs=units.crs)

@@ -46,7 +46,7 @@ def test_toy_polygon_union_equals_membership_table():
         {"nis_code": list(TOY_REGIONS), "region": list(TOY_REGIONS.values()), "weight": 1.0}
     )
     from_table = make_layer(table, 2018, "toy", "toy", False, "table")
-    pd.testing.assert_frame_equal(from_polys, from_table)
+    assert from_polys.membership == from_table.membership
     plan = _toy_plan()
     pd.testing.assert_frame_equal(
         cluster_alignment(plan, from_polys, pop), cluster_alignment(plan, from_table, pop)

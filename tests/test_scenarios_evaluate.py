@@ -11,6 +11,7 @@ import pytest
 from geo.contiguity import build_adjacency
 from geo.coverage import coverage
 from geo.errors import GridError
+from geo.layers import Layer, make_layer
 from geo.overlap import cluster_alignment
 from geo.plans import Plan
 from scenarios.definitions import load_scenario, with_scenario_overrides
@@ -39,12 +40,11 @@ def rates() -> pd.Series:
     return s
 
 
-def layer() -> pd.DataFrame:
+def layer() -> Layer:
     reg = {c: ("Noord" if c in ("11001", "11002", "11003", "31001") else "Zuid")
            for c in toy_units().index if c != "31002"}  # fmt: skip
     df = pd.DataFrame({"nis_code": list(reg), "region": list(reg.values()), "weight": 1.0})
-    df.attrs = {"grid": 2018, "layer": "vervoerregio"}
-    return df
+    return make_layer(df, 2018, "vervoerregio", "vervoerregio", False, "table")
 
 
 PLAN = Plan.from_assignment(

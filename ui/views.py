@@ -43,6 +43,7 @@ from ui.model import (
 from ui.store import PlanStore, plan_from_bytes
 
 GRIDS = tuple(sorted(GRID_INFO, reverse=True))
+GRID_COUNTS = ", ".join(f"{g}: {info.n_flemish}" for g, info in GRID_INFO.items())
 RULE_PARAMS = ("min_population", "budget_eur", "cap_without_centrumstad", "cap_centrumstad_extra")
 MAP_HEIGHT = 470
 
@@ -139,7 +140,7 @@ def sidebar() -> Settings:
     sb = st.sidebar
     sb.radio(T("language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
     sb.header(T("settings"))
-    grid = sb.selectbox(T("grid"), GRIDS, key="grid", help=T("grid_help"))
+    grid = sb.selectbox(T("grid"), GRIDS, key="grid", help=T("grid_help", counts=GRID_COUNTS))
     years = [y for y in cache.years() if data_grid_for_year(y) <= grid]
     if st.session_state.get("year") not in years:
         st.session_state["year"] = years[-1]
