@@ -51,7 +51,13 @@ from geo.codes import (
 )
 from geo.errors import CRSError, GridError, LayerError, PlanError
 from geo.grids import check_grid, load_units, require_same_crs
-from geo.membership import Membership, move_membership, parse_table, read_table
+from geo.membership import (
+    LAYER_SHARE_COLUMNS,
+    Membership,
+    move_membership,
+    parse_table,
+    read_table,
+)
 from geo.settings import CRS_METRIC, GRIDS, PARTNERSHIPS_DIR
 from geo.sources import checked_path
 
@@ -719,7 +725,7 @@ def table_layer(
     parsed = parse_table(
         df, read_grid, cw, resolver, group_columns=(reg_col,), group_name_column="region_name"
         if reg_col != "region_name" else "", source=source, error=LayerError, display=display,
-        group_label="region",
+        group_label="region", share_columns=LAYER_SHARE_COLUMNS,
     )  # fmt: skip
     table = parsed.membership.frame.rename(columns={"cluster": "region", "share": "weight"})
     native = parsed.membership.grid

@@ -35,7 +35,9 @@ COLUMNS = ("nis_code", "cluster", "share")
 
 CODE_COLUMNS = ("nis_code", "nis", "niscode", "refnis", "code", "gemeente_code")
 NAME_COLUMNS = ("municipality", "gemeente", "municipality_name", "naam", "name")
-SHARE_COLUMNS = ("share", "aandeel", "weight")
+SHARE_COLUMNS = ("share", "aandeel")
+#: Layers call the share a weight.
+LAYER_SHARE_COLUMNS = ("weight", "share", "aandeel")
 
 Row = tuple[str, str, float]
 
@@ -406,6 +408,7 @@ def parse_table(
     error: type[RegiokaartError] = PlanError,
     display: Mapping[str, str] | None = None,
     group_label: str = "cluster",
+    share_columns: tuple[str, ...] = SHARE_COLUMNS,
 ) -> ParsedTable:
     """Validate a membership table for ``grid``; every problem is reported at once.
 
@@ -437,6 +440,8 @@ def parse_table(
         Display names of the units of ``grid`` (for code suggestions).
     group_label : str
         What a group is called in messages ("cluster", "region").
+    share_columns : tuple of str
+        Candidate names of the share column (layers: ``weight``).
 
     Returns
     -------
@@ -452,7 +457,7 @@ def parse_table(
     code_col = next((c for c in CODE_COLUMNS if c in df.columns), None)
     name_col = next((c for c in NAME_COLUMNS if c in df.columns and c != group_name_column), None)
     group_col = next((c for c in group_columns if c in df.columns), None)
-    share_col = next((c for c in SHARE_COLUMNS if c in df.columns), None)
+    share_col = next((c for c in share_columns if c in df.columns), None)
     if group_col is None or (code_col is None and name_col is None):
         raise error(
             f"{source}: a table needs the columns 'nis_code' (or 'municipality') and "
@@ -554,7 +559,4 @@ def parse_table(
         problems.sort(key=lambda t: t[0])
         raise error(f"{source}: {len(problems)} problem(s) in the table.", [p for _, p in problems])
     membership = Membership.of(base, ((c, g, s) for _, c, g, s in expanded))
-    names = {g: names.get(g, g) for g in membership.clusters} | {
-        g: n for g, n in names.items() if g not in membership.clusters
-    }
     return ParsedTable(membership, names, tuple(notes))
