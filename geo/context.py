@@ -42,9 +42,9 @@ class GridData:
     def resolve_name(self, name: str) -> str:
         return name_index(self.grid, self.data_dir).resolve(name)
 
-    def own_code(self, name: str, grid: int) -> tuple[str, int, str | None]:
+    def own_code(self, name: str, grid: int, suggest: bool = True) -> tuple[str, int, str | None]:
         """Name resolver for :func:`geo.membership.parse_table` (see :func:`geo.names.own_code`)."""
-        return own_code(name, grid, self.data_dir)
+        return own_code(name, grid, self.data_dir, suggest)
 
     @property
     def display(self) -> dict[str, str]:

@@ -717,10 +717,10 @@ def table_layer(
     units = load_units(read_grid, data_dir)
     display = dict(zip(units.index, units["name"], strict=True))
 
-    def resolver(name: str, g: int) -> tuple[str, int, str | None]:
+    def resolver(name: str, g: int, suggest: bool = True) -> tuple[str, int, str | None]:
         from geo.names import own_code
 
-        return own_code(name, g, data_dir)
+        return own_code(name, g, data_dir, suggest)
 
     parsed = parse_table(
         df, read_grid, cw, resolver, group_columns=(reg_col,), group_name_column="region_name"

@@ -339,8 +339,12 @@ def read_table(path: str | os.PathLike[str], what: str = "plan") -> pd.DataFrame
 
 
 # ============================================================================ validating tables
-#: Resolves a municipality name on a grid: returns (own code, own grid, note or None).
-NameResolver = Callable[[str, int], tuple[str, int, str | None]]
+#: Resolves a municipality name on a grid: ``(name, grid, suggest)`` -> (own code, own grid, note
+#: or None); ``suggest=False`` asks for an error without closest matches (fast).
+NameResolver = Callable[[str, int, bool], tuple[str, int, str | None]]
+#: Closest-match suggestions are computed for this many problems; later ones are reported without
+#: (a long list of bad rows stays fast).
+SUGGESTION_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -356,7 +360,9 @@ def _blank(v: object) -> bool:
     return v is None or (isinstance(v, float) and pd.isna(v)) or not str(v).strip()
 
 
-def _code_problem(code: str, grid: int, homes: list[int], display: Mapping[str, str]) -> str:
+def _code_problem(
+    code: str, grid: int, homes: list[int], display: Mapping[str, str], suggest: bool = True
+) -> str:
     if is_brussels(code):
         return f"{code} is a Brussels municipality; Brussels is context only"
     if not is_flemish(code):
@@ -367,7 +373,7 @@ def _code_problem(code: str, grid: int, homes: list[int], display: Mapping[str, 
             f"{code} is not on the {grid} grid (a code of the {', '.join(map(str, homes))} grid"
             f"{'; use --grid ' + str(later) if later > grid else ''})"
         )
-    close = difflib.get_close_matches(code, list(display), n=3, cutoff=0.6)
+    close = difflib.get_close_matches(code, list(display), n=3, cutoff=0.6) if suggest else []
     hint = "; closest: " + ", ".join(f"{c} ({display[c]})" for c in close) if close else ""
     return f"unknown NIS code {code}{hint}"
 
@@ -427,7 +433,7 @@ def parse_table(
     crosswalk : Crosswalk
         The grid crosswalk.
     resolve_name : callable, optional
-        ``(name, grid) -> (code, code's grid, note)``; needed when the table has names.
+        ``(name, grid, suggest) -> (code, code's grid, note)``; needed when the table has names.
     group_columns : tuple of str
         Candidate column names of the group (``cluster``; layers: ``region`` ...).
     group_name_column : str
@@ -467,6 +473,7 @@ def parse_table(
         raise error(f"{source} has a header but no rows.")
     display = dict(display or {})
     known = _Codes(crosswalk)
+    resolved: dict[tuple[str, bool], tuple[str, int, str | None] | RegiokaartError] = {}
     problems: list[tuple[int, str]] = []
     notes: list[str] = []
     # per row: (row, own code, own grid, group, share)
@@ -510,18 +517,27 @@ def parse_table(
                 elif homes and min(homes) < grid:
                     home = max(g for g in homes if g < grid)
                 else:
-                    why = _code_problem(code, grid, homes, display)
+                    why = _code_problem(
+                        code, grid, homes, display, len(problems) < SUGGESTION_LIMIT
+                    )
                     problems.append((i, f"row {i}: {why}"))
                     code = None
         elif name_col and not _blank(rec.get(name_col)):
             if resolve_name is None:
                 problems.append((i, f"row {i}: names cannot be resolved here; give NIS codes"))
             else:
-                try:
-                    code, home, note = resolve_name(str(rec[name_col]), grid)
-                except RegiokaartError as exc:
-                    problems.append((i, f"row {i}: {exc}"))
+                raw_name = str(rec[name_col])
+                suggest = len(problems) < SUGGESTION_LIMIT
+                if (raw_name, suggest) not in resolved:
+                    try:
+                        resolved[(raw_name, suggest)] = resolve_name(raw_name, grid, suggest)
+                    except RegiokaartError as exc:
+                        resolved[(raw_name, suggest)] = exc
+                hit = resolved[(raw_name, suggest)]
+                if isinstance(hit, RegiokaartError):
+                    problems.append((i, f"row {i}: {hit}"))
                 else:
+                    code, home, note = hit
                     if note:
                         notes.append(f"row {i}: {note}")
         else:

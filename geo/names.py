@@ -55,7 +55,7 @@ class NameIndex:
     display: dict[str, str]
     later_only: dict[str, str]
 
-    def lookup(self, name: str) -> tuple[str, str | None]:
+    def lookup(self, name: str, suggest: bool = True) -> tuple[str, str | None]:
         """The code for ``name`` and, when the name was read in an unusual way, a note.
 
         A name with a place in parentheses that is not its REFNIS form ("Beveren (Roeselare)")
@@ -89,9 +89,11 @@ class NameIndex:
             if hits and len(hits) > 1:
                 opts = ", ".join(f"{self.display.get(c, c)} ({c})" for c in sorted(hits))
                 raise UnknownNameError(f"'{name}' is ambiguous on the {self.grid} grid: {opts}.")
-        return self.resolve(name), None
+        return self.resolve(name, suggest), None
 
-    def resolve(self, name: str) -> str:
+    def resolve(self, name: str, suggest: bool = True) -> str:
+        """The code for ``name``; an unknown name raises naming the closest matches (with
+        ``suggest=False``, without them: fast, for long lists of problems)."""
         key = normalise_name(name)
         key = ALIASES.get(key, key)
         for table in (self.exact, self.loose):
@@ -107,6 +109,8 @@ class NameIndex:
         if key in self.later_only or _strip_suffix(key) in self.later_only:
             info = self.later_only.get(key) or self.later_only[_strip_suffix(key)]
             raise GridError(f"'{name}' does not exist on the {self.grid} grid: {info}.")
+        if not suggest:
+            raise UnknownNameError(f"Unknown municipality '{name}' on the {self.grid} grid.")
         close = difflib.get_close_matches(key, list(self.exact), n=3, cutoff=0.6)
         hint = (
             " Closest: " + ", ".join(self._show(k) for k in close) + "."
@@ -199,7 +203,9 @@ def _same_name(name: str, official: str) -> bool:
     return key == off or _strip_suffix(key) == _strip_suffix(off)
 
 
-def own_code(name: str, grid: int, data_dir: Path) -> tuple[str, int, str | None]:
+def own_code(
+    name: str, grid: int, data_dir: Path, suggest: bool = True
+) -> tuple[str, int, str | None]:
     """The municipality ``name`` denotes, on the finest grid where it is a municipality.
 
     A current name gives its unit on ``grid``; a pre-merger name ("Zomergem", "Kruibeke" on the
@@ -212,13 +218,13 @@ def own_code(name: str, grid: int, data_dir: Path) -> tuple[str, int, str | None
     """
     data_dir = Path(data_dir)
     idx = name_index(grid, data_dir)
-    code, note = idx.lookup(name)
+    code, note = idx.lookup(name, suggest)
     if note is not None or _same_name(name, idx.display.get(code, "")):
         return code, grid, note
     cw = load_crosswalk(data_dir)
     for g in sorted((x for x in GRIDS if x < grid), reverse=True):
         try:
-            old, _ = name_index(g, data_dir).lookup(name)
+            old, _ = name_index(g, data_dir).lookup(name, suggest=False)
         except (UnknownNameError, GridError):
             continue
         if _same_name(name, name_index(g, data_dir).display.get(old, "")) and (

@@ -118,7 +118,7 @@ def test_names_of_merged_parts_in_one_cluster_are_one_membership():
     cw = toy_crosswalk()
     own = {"Een": ("11001", 2018), "Twee": ("11002", 2018), "Drie": ("11003", 2025)}
 
-    def resolve(name: str, grid: int) -> tuple[str, int, str | None]:
+    def resolve(name: str, grid: int, suggest: bool = True) -> tuple[str, int, str | None]:
         code, g = own[name]
         return code, g, None
 
