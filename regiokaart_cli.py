@@ -13,6 +13,7 @@ from pathlib import Path
 
 from geo.cliout import add_common_args, emit, format_table
 from geo.errors import RegiokaartError
+from geo.settings import GRID_INFO
 
 Handler = Callable[[argparse.Namespace], int]
 _EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
@@ -22,10 +23,15 @@ def _grid_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--plan",
         required=True,
-        help="plan CSV (nis_code,cluster[,cluster_name]) or a shipped plan id "
-        "(partnerships-2017, partnerships-2020)",
+        help="plan file (CSV/XLSX nis_code,cluster[,cluster_name][,share], or a GeoPackage/GeoJSON "
+        "written by Regiokaart) or a shipped plan id (partnerships-2017, partnerships-2020)",
     )
-    p.add_argument("--grid", type=int, required=True, help="municipality grid: 2018, 2019 or 2025")
+    p.add_argument(
+        "--grid",
+        type=int,
+        required=True,
+        help=f"municipality grid: {', '.join(map(str, GRID_INFO))}",
+    )
     p.add_argument("--population-year", type=int, required=True, help="population on 1 January")
 
 
@@ -97,8 +103,6 @@ def cmd_move(args: argparse.Namespace) -> int:
 
 def register_move(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``regiokaart move`` (written to the cli/ convention: the lead may move it)."""
-    from geo.settings import GRID_INFO
-
     p = sub.add_parser(
         "move",
         help="move a plan to a later grid (population-weighted shares for split municipalities)",

@@ -19,6 +19,8 @@ from geo.sources import checked_path
 from scenarios.errors import InputError
 
 UNEMPLOYMENT_FILE = "labour/unemployment_rate_2024.csv"
+#: The grid of the rates in that file (2024 rates, municipalities of 1 January 2025).
+UNEMPLOYMENT_GRID = 2025
 
 
 def read_unemployment_csv(path: Path) -> pd.Series:
@@ -29,7 +31,7 @@ def read_unemployment_csv(path: Path) -> pd.Series:
     codes = df["nis"].map(normalise_code)
     rates = pd.to_numeric(df["werkloosheidsgraad_15_64_pct"], errors="coerce")
     s = pd.Series(rates.to_numpy(), index=pd.Index(codes, name="nis_code"), name="rate")
-    s.attrs = {"grid": 2025, "year": 2024, "unit": "%"}
+    s.attrs = {"grid": UNEMPLOYMENT_GRID, "year": 2024, "unit": "%"}
     return s
 
 
@@ -41,7 +43,7 @@ def load_unemployment(data_dir: Path) -> pd.Series:
 def unemployment_on_grid(rates: pd.Series, grid: int, crosswalk: Crosswalk) -> pd.Series:
     """Rates for the municipalities of ``grid``: each takes the rate of its successor on the
     rates' grid (NaN when that successor's rate is missing)."""
-    src = int(rates.attrs.get("grid", 2025))
+    src = int(rates.attrs.get("grid", UNEMPLOYMENT_GRID))
     if src == grid:
         out = rates.copy()
     else:

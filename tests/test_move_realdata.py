@@ -150,3 +150,17 @@ def test_problems_of_names_and_codes_are_reported_together(tmp_path, data_dir):
     assert any(x.startswith("row 2: Unknown municipality 'Gentt'") and "Gent" in x for x in d)
     assert any(x.startswith("row 3:") and "Brussels" in x for x in d)
     assert "row 4: empty cluster" in d
+
+
+def test_a_long_bad_table_is_reported_quickly(tmp_path, data_dir):
+    import time
+
+    gd = load_grid_data(2025, default_population_year(2025, data_dir), data_dir)
+    p = tmp_path / "bad.csv"
+    p.write_text("nis_code,cluster\n" + "\n".join(f"4{i:04d},a" for i in range(10_000)) + "\n")
+    t = time.perf_counter()
+    with pytest.raises(PlanError) as e:
+        load_plan(p, gd)
+    assert time.perf_counter() - t < 10  # the bound for any bad input
+    assert len(e.value.details) > 9_000 and "closest" in e.value.details[0]
+    assert "closest" not in e.value.details[-1]
