@@ -200,8 +200,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--min-population", type=int, help="override the minimum inhabitants")
     p.add_argument(
         "--comparison",
-        help="comparison layer for alignment (vervoerregio, referentieregio, streekbeleid, none); "
-        "default: the scenario's",
+        help="comparison layer for alignment: a shipped layer id (see `regiokaart layers`) or "
+        "none; default: the scenario's",
     )
     p.add_argument("--format", choices=["table", "json", "xlsx"], default="table")
     p.add_argument("--out", help="output file (required for xlsx)")
