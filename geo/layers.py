@@ -52,6 +52,7 @@ from geo.codes import (
 from geo.errors import CRSError, GridError, LayerError, PlanError
 from geo.grids import check_grid, load_units, require_same_crs
 from geo.membership import (
+    CODE_COLUMNS,
     LAYER_SHARE_COLUMNS,
     Membership,
     move_membership,
@@ -81,8 +82,6 @@ REGION_COLUMNS = (
     "id",
 )
 TABLE_REGION_COLUMNS = ("region", "region_name", "regio", "gebied", "zone", "cluster")
-TABLE_CODE_COLUMNS = ("nis_code", "nis", "niscode", "refnis", "code", "gemeente_code")
-TABLE_NAME_COLUMNS = ("municipality", "gemeente", "municipality_name", "naam", "name")
 
 
 # ------------------------------------------------------------------------------------ registry
@@ -676,7 +675,7 @@ def polygon_layer(
 def _table_grid(df: pd.DataFrame, grid: int, cw: Crosswalk) -> int:
     """The grid to read a table on: ``grid``, or the first later grid that holds its codes
     (a table of later codes is then inherited back, see the module docstring)."""
-    col = next((c for c in TABLE_CODE_COLUMNS if c in df.columns), None)
+    col = next((c for c in CODE_COLUMNS if c in df.columns), None)
     if col is None:
         return grid
     codes: set[str] = set()
