@@ -24,11 +24,11 @@ from pathlib import Path
 from timing import timed
 
 from geo.context import load_grid_data, load_plan, plan_path
+from geo.layers import load_layer
 from geo.plans import Plan
 from geo.settings import resolve_data_dir
 from scenarios.definitions import load_scenario
 from scenarios.evaluate import evaluator_for
-from scenarios.inputs import load_layer
 from scenarios.rules import load_rule_set
 from ui.editor import Editor
 from ui.mapview import (
@@ -51,7 +51,7 @@ def stats(ms: list[float]) -> str:
 
 def click_path(dd: Path) -> None:
     gd = load_grid_data(2019, 2019, dd)
-    layer = load_layer("vervoerregio", 2019, dd, gd.crosswalk)
+    layer = load_layer("vervoerregio", 2019, dd)
     plan = Plan.from_assignment(2019, dict(zip(layer["nis_code"], layer["region"], strict=True)))
     scenario = load_scenario("beleidsregisseur")
     rs = load_rule_set("regierol-2012")

@@ -14,18 +14,19 @@ import time
 from timing import timed
 
 from geo.context import load_grid_data
+from geo.layers import load_layer
 from geo.plans import Plan
 from geo.settings import resolve_data_dir
 from scenarios.definitions import load_scenario
 from scenarios.evaluate import Evaluator, evaluate
-from scenarios.inputs import load_layer, load_unemployment
+from scenarios.inputs import load_unemployment
 from scenarios.rules import load_rule_set, with_overrides
 
 
 def main() -> None:
     dd = resolve_data_dir().path
     gd = load_grid_data(2019, 2019, dd)
-    layer = load_layer("vervoerregio", 2019, dd, gd.crosswalk)
+    layer = load_layer("vervoerregio", 2019, dd)
     rates = load_unemployment(dd)
     plan = Plan.from_assignment(2019, dict(zip(layer["nis_code"], layer["region"], strict=True)))
     rs = load_rule_set("regierol-2012")

@@ -21,6 +21,7 @@ from geo.errors import RegiokaartError
 
 COMMANDS: tuple[str, ...] = (
     "coverage",
+    "move",
     "evaluate",
     "summary",
     "overlap",

@@ -37,6 +37,7 @@ import pandas as pd
 
 from geo.atomic import atomic_write_bytes
 from geo.errors import RegiokaartError
+from geo.settings import GRID_INFO
 
 if TYPE_CHECKING:
     from geo.context import GridData
@@ -44,8 +45,9 @@ if TYPE_CHECKING:
     from geo.population import YearChoice
 
 PLAN_HELP = (
-    "plan file (CSV or XLSX: nis_code or municipality, cluster[, cluster_name]) or a shipped plan "
-    "id (partnerships-2017, partnerships-2020)"
+    "plan file (CSV or XLSX: nis_code or municipality, cluster[, cluster_name][, share]; or a "
+    "GeoPackage/GeoJSON written by Regiokaart) or a shipped plan id (partnerships-2017, "
+    "partnerships-2020)"
 )
 
 
@@ -63,16 +65,26 @@ def add_data_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
 
 
-def add_plan_args(p: argparse.ArgumentParser, plan_required: bool = True) -> None:
-    """``--plan PATH|ID``, ``--grid`` (required) and ``--population-year`` (optional: the latest
-    year that can be put on the grid, see :func:`year_choice`)."""
+def add_plan_args(
+    p: argparse.ArgumentParser,
+    plan_required: bool = True,
+    *,
+    grid: bool = True,
+    year_help: str = "population on 1 January (default: the latest year for the grid; see "
+    "`regiokaart data years`)",
+) -> None:
+    """``--plan PATH|ID``, ``--grid`` (required; left out with ``grid=False`` for a command that
+    names its grid otherwise, like ``move --to-grid``) and ``--population-year`` (optional: the
+    latest year that can be put on the grid, see :func:`year_choice`)."""
     p.add_argument("--plan", required=plan_required, help=PLAN_HELP)
-    p.add_argument("--grid", type=int, required=True, help="municipality grid: 2018, 2019 or 2025")
-    p.add_argument(
-        "--population-year",
-        type=int,
-        help="population on 1 January (default: the latest year for the grid; see `regiokaart data years`)",
-    )
+    if grid:
+        p.add_argument(
+            "--grid",
+            type=int,
+            required=True,
+            help=f"municipality grid: {', '.join(map(str, GRID_INFO))}",
+        )
+    p.add_argument("--population-year", type=int, help=year_help)
 
 
 def add_output_args(

@@ -28,7 +28,13 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.export import cluster_polygons, coverage_frames, gpkg_bytes, xlsx_bytes
+    from geo.export import (
+        cluster_polygons,
+        coverage_frames,
+        gpkg_bytes,
+        membership_geodata,
+        xlsx_bytes,
+    )
 
     choice = year_choice(args)
     gd = grid_data(args)
@@ -47,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         emit(xlsx_bytes(coverage_frames(cov, gd.units)), args.out, "xlsx")
     elif fmt == "gpkg":
         polys = cluster_polygons(plan, gd.units, cov.clusters)
-        emit(gpkg_bytes({"clusters": polys}), args.out, "gpkg")
+        munis = membership_geodata(plan, gd.units)
+        emit(gpkg_bytes({"clusters": polys, "municipalities": munis}), args.out, "gpkg")
     else:
         d = cov.to_dict()
         lines = [

@@ -34,7 +34,8 @@ def register(sub: Any) -> None:
     p.add_argument("--min-population", type=int, help="override the minimum inhabitants")
     p.add_argument(
         "--comparison",
-        help="comparison layer for alignment (vervoerregio, referentieregio, streekbeleid, none); "
+        help="comparison layer for alignment: a shipped layer id (see `regiokaart layers`) or "
+        "none; "
         "default: the scenario's",
     )
     add_output_args(p, ["table", "json", "xlsx"])
@@ -60,9 +61,10 @@ def budget(value: str, budgets: dict[str, int]) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from geo.export import xlsx_bytes
+    from geo.layers import load_layer
     from scenarios.definitions import load_scenario
     from scenarios.evaluate import evaluate
-    from scenarios.inputs import load_layer, load_unemployment
+    from scenarios.inputs import load_unemployment
     from scenarios.rules import load_rule_set, with_overrides
 
     rs = load_rule_set(args.rules)
@@ -80,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     layer_id = sc.comparison_layer if args.comparison is None else args.comparison
     layer = None
     if layer_id and layer_id != "none":
-        layer = load_layer(layer_id, gd.grid, gd.data_dir, gd.crosswalk)
+        layer = load_layer(layer_id, gd.grid, gd.data_dir)
     unemployment = load_unemployment(gd.data_dir)
     ev = evaluate(plan, rs, sc, gd, comparison=layer, unemployment=unemployment)
     d = ev.to_dict()

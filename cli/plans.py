@@ -12,7 +12,14 @@ import sys
 import unicodedata
 from typing import Any
 
-from cli.common import add_data_args, add_output_args, add_plan_args, emit, json_text
+from cli.common import (
+    add_data_args,
+    add_output_args,
+    add_plan_args,
+    emit,
+    grid_data,
+    json_text,
+)
 from geo.planstore import PlanRecord, PlanStore, record_from_plan
 
 ACTIONS = ("list", "show", "history", "save", "export", "delete", "restore")
@@ -193,22 +200,11 @@ def _describe(name: str, version: int, rec: PlanRecord) -> str:
 def _read_plan_file(args: argparse.Namespace) -> PlanRecord:
     """The plan file, validated for ``--grid`` like every other command (no move between grids:
     a plan of an older grid is kept on its own grid)."""
-    from geo.codes import load_crosswalk
     from geo.context import plan_path
-    from geo.grids import load_units
-    from geo.names import name_index
     from geo.plans import read_plan
-    from geo.settings import resolve_data_dir
 
-    dd = resolve_data_dir(args.data_dir).path
-    units = load_units(args.grid, dd)
-    plan = read_plan(
-        plan_path(args.plan),
-        args.grid,
-        units.index,
-        load_crosswalk(dd),
-        name_index(args.grid, dd).resolve,
-    )
+    gd = grid_data(args)
+    plan = read_plan(plan_path(args.plan), gd.grid, gd.crosswalk, gd.own_code, gd.display)
     return record_from_plan(
         plan,
         population_year=args.population_year,

@@ -122,12 +122,12 @@ class Crosswalk:
 
     def codes(self, grid: int) -> list[str]:
         """All municipality codes (Flanders and Brussels) of ``grid``."""
-        if grid == 2018:
-            return sorted(self.steps[(2018, 2019)])
-        if grid == 2019:
-            return sorted(self.steps[(2019, 2025)])
-        if grid == 2025:
-            return sorted(set(self.steps[(2019, 2025)].values()))
+        for (a, _), step in self.steps.items():
+            if a == grid:
+                return sorted(step)
+        last = max(self.steps)
+        if grid == last[1]:
+            return sorted(set(self.steps[last].values()))
         raise GridError(f"Unknown grid {grid}; known grids: {', '.join(map(str, GRIDS))}.")
 
     def grids_of(self, code: str) -> list[int]:

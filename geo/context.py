@@ -8,7 +8,7 @@ partnerships file) and moves it to the grid of the ``GridData`` when it was made
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,11 +20,12 @@ from geo.contiguity import build_adjacency
 from geo.coverage import Coverage, coverage
 from geo.errors import GridError, PlanError
 from geo.grids import check_grid, load_units
-from geo.names import name_index
+from geo.names import name_index, own_code
 from geo.plans import Plan, move_plan, read_plan
 from geo.population import (
     available_years,
     data_grid_for_year,
+    default_population_year,
     load_population,
     resolve_population_year,
 )
@@ -46,6 +47,15 @@ class GridData:
 
     def resolve_name(self, name: str) -> str:
         return name_index(self.grid, self.data_dir).resolve(name)
+
+    def own_code(self, name: str, grid: int, suggest: bool = True) -> tuple[str, int, str | None]:
+        """Name resolver for :func:`geo.membership.parse_table` (see :func:`geo.names.own_code`)."""
+        return own_code(name, grid, self.data_dir, suggest)
+
+    @property
+    def display(self) -> dict[str, str]:
+        """Municipality name per code of this grid."""
+        return dict(zip(self.units.index, self.units["name"], strict=True))
 
 
 @lru_cache(maxsize=16)
@@ -87,23 +97,66 @@ def weights_year(year: int, grid: int, data_dir: Path) -> int:
     return max(candidates)
 
 
+def carry_plan(plan: Plan, gd: GridData) -> Plan:
+    """Move ``plan`` to ``gd.grid`` with population-weighted shares (the one carry between grids).
+
+    The weights are the population on the plan's grid of ``gd.population_year`` or, when that year
+    is on another grid, of the latest year of the plan's grid (a note says so).
+
+    Raises
+    ------
+    GridError
+        ``gd.grid`` is older than the plan's grid.
+    """
+    if plan.grid == gd.grid:
+        return plan
+    if plan.grid > gd.grid:
+        raise GridError(
+            f"A plan on the {plan.grid} grid cannot be moved back to the {gd.grid} grid (merged "
+            "municipalities cannot be split); choose a later grid."
+        )
+    wy = weights_year(gd.population_year, plan.grid, gd.data_dir)
+    weights = load_population(wy, plan.grid, gd.data_dir).astype(float)
+    moved = move_plan(plan, gd.grid, gd.crosswalk, weights)
+    if wy != gd.population_year:
+        moved = replace(moved, notes=(*moved.notes, f"split shares weighted by population of {wy}"))
+    return moved
+
+
 def load_plan(path: str | os.PathLike[str], gd: GridData) -> Plan:
     """Read a plan file and, when its codes are of an older grid, move it to ``gd.grid``."""
-    p = Path(path)
-    plan = read_plan(p, gd.grid, gd.units.index, gd.crosswalk, gd.resolve_name)
-    if plan.grid != gd.grid:
-        wy = weights_year(gd.population_year, plan.grid, gd.data_dir)
-        weights = load_population(wy, plan.grid, gd.data_dir).astype(float)
-        plan = move_plan(plan, gd.grid, gd.crosswalk, weights)
-        if wy != gd.population_year:
-            plan = Plan(
-                plan.grid,
-                plan.membership,
-                plan.cluster_names,
-                plan.name,
-                (*plan.notes, f"split shares weighted by population of {wy}"),
-            )
-    return plan
+    plan = read_plan(Path(path), gd.grid, gd.crosswalk, gd.own_code, gd.display)
+    return carry_plan(plan, gd)
+
+
+def move(
+    spec: str,
+    to_grid: int,
+    data_dir: str | os.PathLike[str] | None = None,
+    population_year: int | None = None,
+) -> Plan:
+    """The domain of ``regiokaart move``: a plan file or shipped id, moved to ``to_grid``.
+
+    Parameters
+    ----------
+    spec : str
+        A plan file or a shipped plan id (``partnerships-2017``).
+    to_grid : int
+        The grid to move to.
+    data_dir : path, optional
+        The data directory.
+    population_year : int, optional
+        Year whose population weights the split shares (default: as ``coverage`` on ``to_grid``
+        with :func:`geo.population.default_population_year`).
+
+    Returns
+    -------
+    Plan
+        On ``to_grid``; write it with :meth:`Plan.to_csv_text` (a ``share`` column when split).
+    """
+    year = population_year if population_year is not None else default_population_year(to_grid)
+    gd = load_grid_data(to_grid, year, data_dir)
+    return load_plan(plan_path(spec), gd)
 
 
 SHIPPED_PLANS = {

@@ -62,7 +62,7 @@ def cluster_table(
     members: dict[str, list[str]] = {c: [] for c in plan.clusters}
     cl_pop: dict[str, float] = dict.fromkeys(plan.clusters, 0.0)
     cl_area: dict[str, float] = dict.fromkeys(plan.clusters, 0.0)
-    m = plan.membership
+    m = plan.frame
     for code, cl, share in zip(
         m["nis_code"].tolist(), m["cluster"].tolist(), m["share"].tolist(), strict=True
     ):
@@ -167,7 +167,7 @@ def coverage(
 ) -> Coverage:
     """Coverage of ``plan`` on its grid (see module docstring)."""
     table = cluster_table(plan, units, population, adjacency)
-    m = plan.membership
+    m = plan.frame
     covered_share = m.groupby("nis_code")["share"].sum().clip(upper=1.0)
     covered_share = covered_share.reindex(units.index, fill_value=0.0)
     pop_cov = float((population.reindex(units.index) * covered_share).sum())

@@ -67,3 +67,11 @@ class CRSError(RegiokaartError):
 
 class LimitError(RegiokaartError):
     """An input is larger than the tool accepts (file size, rows, zip entries, unpacked size)."""
+
+
+class LayerError(RegiokaartError):
+    """A comparison layer is unknown, unreadable or invalid."""
+
+
+class InputError(RegiokaartError):
+    """An input table besides plans and layers (e.g. unemployment rates) is invalid."""

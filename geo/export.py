@@ -20,6 +20,7 @@ from geo.cells import csv_text, neutralise_cell, safe_frame
 
 __all__ = ["csv_text", "neutralise_cell", "safe_frame", "xlsx_bytes"]
 from geo.coverage import Coverage
+from geo.membership import GEOJSON_MEMBERSHIP
 from geo.plans import Plan
 from geo.settings import CRS_WEB
 
@@ -74,18 +75,72 @@ def _json_default(o: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(o)}")
 
 
+#: Top-level member of an exported GeoJSON holding the plan's membership with shares (RFC 7946
+#: foreign member: GIS software ignores it; Regiokaart reads the plan back from it).
+MEMBERSHIP_COLUMNS = ["nis_code", "municipality", "cluster", "cluster_name", "share"]
+
+
+def membership_frame(
+    plan: Plan, units: gpd.GeoDataFrame | None = None, population: pd.Series | None = None
+) -> pd.DataFrame:
+    """One row per (municipality, cluster) of the plan, with its share (a plan-file table).
+
+    Columns ``nis_code``, ``municipality`` (when ``units`` is given), ``cluster``,
+    ``cluster_name``, ``share`` and, when ``population`` is given, ``population`` (inhabitants of
+    the share, rounded).
+    """
+    m = plan.frame.copy()
+    m["municipality"] = m["nis_code"].map(units["name"]) if units is not None else ""
+    m["cluster_name"] = m["cluster"].map(plan.display_name)
+    cols = list(MEMBERSHIP_COLUMNS)
+    if population is not None:
+        m["population"] = (m["nis_code"].map(population) * m["share"]).round().astype("int64")
+        cols.append("population")
+    return m[cols]
+
+
+def membership_geodata(plan: Plan, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Every municipality of ``units`` with its membership rows (a split municipality once per
+    cluster, with its share; an unassigned one once, with an empty cluster and share 0)."""
+    m = membership_frame(plan, units).drop(columns="municipality")
+    g = units[["name", "province", "geometry"]].reset_index()
+    out = g.merge(m, on="nis_code", how="left")
+    out["share"] = out["share"].fillna(0.0)
+    out = out.rename(columns={"name": "municipality"})
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=units.crs)
+
+
 def cluster_polygons(plan: Plan, units: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
     """One (multi)polygon per non-empty cluster, in EPSG:31370, with the cluster statistics.
 
-    A municipality split between clusters (moved plans) is drawn in its majority cluster.
+    Built from the membership: a municipality split between clusters lies in each of them
+    (``n_split`` counts such municipalities per cluster; the figures count only their shares).
     """
-    assignment = plan.assignment
-    g = units.loc[assignment.index, ["geometry"]].copy()
-    g["cluster"] = assignment
-    dissolved = g.dissolve(by="cluster")
+    m = plan.frame
+    g = gpd.GeoDataFrame(
+        {"cluster": m["cluster"].to_numpy(), "split": (m["share"] < 1.0).to_numpy()},
+        geometry=units.geometry.reindex(m["nis_code"]).to_numpy(),
+        crs=units.crs,
+    )
+    dissolved = g.dissolve(by="cluster", aggfunc={"split": "sum"}).rename(
+        columns={"split": "n_split"}
+    )
+    dissolved["n_split"] = dissolved["n_split"].astype("int64")
     stats = _listy(table).set_index("cluster")
     out = dissolved.join(stats, how="left").reset_index()
     return gpd.GeoDataFrame(out, geometry="geometry", crs=units.crs)
+
+
+def plan_geojson(clusters: gpd.GeoDataFrame, plan: Plan) -> str:
+    """Cluster polygons as GeoJSON (WGS 84) carrying the plan's membership with shares in the
+    top-level member :data:`GEOJSON_MEMBERSHIP`, so that the file reads back as the same plan."""
+    doc = json.loads(geojson_text(clusters))
+    doc[GEOJSON_MEMBERSHIP] = {
+        "grid": plan.grid,
+        "columns": ["nis_code", "cluster", "cluster_name", "share"],
+        "rows": [[c, g, plan.display_name(g), s] for c, g, s in plan.membership.rows],
+    }
+    return json.dumps(doc, ensure_ascii=False)
 
 
 def gpkg_bytes(layers: Mapping[str, gpd.GeoDataFrame]) -> bytes:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.codes import load_crosswalk, province_of
-from geo.layers import layer_rows, load_layer, make_layer
+from geo.layers import Layer, layer_rows, load_layer, make_layer
 from geo.overlap import Agreement, agreement
 from geo.sources import checked_path
 
@@ -32,11 +32,8 @@ CLAIM_LAYERS = (
 )  # fmt: skip
 
 
-def _subset(layer: pd.DataFrame, codes: set[str], keep: bool = True) -> pd.DataFrame:
-    mask = layer["nis_code"].isin(codes)
-    out = layer[mask if keep else ~mask].copy()
-    out.attrs = dict(layer.attrs)
-    return out
+def _subset(layer: Layer, codes: set[str], keep: bool = True) -> Layer:
+    return layer.subset(codes, keep)
 
 
 def _nest(a: Agreement) -> str:
@@ -61,7 +58,7 @@ def seed_claim_table(data_dir: str | os.PathLike[str], grid: int = 2018) -> pd.D
         rows.append(
             {
                 "layer": lid,
-                "partial": bool(layer.attrs["partial"]),
+                "partial": layer.partial,
                 "ari": a.ari,
                 "n": a.n_common,
                 "nested": _nest(a),

@@ -26,7 +26,7 @@ from geo.codes import (
     province_of,
 )
 from geo.errors import CRSError, DataDirError, GridError
-from geo.settings import CRS_METRIC, GRIDS
+from geo.settings import CRS_METRIC, GRID_INFO, GRIDS
 from geo.sources import checked_path, load_manifest
 
 
@@ -41,7 +41,7 @@ def check_grid(grid: int) -> int:
 
 
 def _read_boundaries(data_dir: Path, grid: int) -> gpd.GeoDataFrame:
-    ds = load_manifest()[f"gemeenten-{grid}"]
+    ds = load_manifest()[GRID_INFO[grid].boundaries]
     shp = next(f.path for f in ds.files if f.path.endswith(".shp"))
     for f in ds.files:
         checked_path(data_dir, f.path)
@@ -70,6 +70,7 @@ def _centrumsteden(data_dir: Path, grid: int) -> set[str]:
     df = pd.read_csv(checked_path(data_dir, "regions/centrumsteden.csv"), dtype=str)
     codes = {normalise_code(c) for c in df["nis_code"]}
     cw = load_crosswalk(data_dir)
+    # the file lists codes of the 2019 grid (older files: 2018)
     source = next(g for g in (2019, 2018, 2025) if codes <= set(cw.codes(g)))
     if grid >= source:
         return {cw.mapping(source, grid)[c] for c in codes}

@@ -1,10 +1,11 @@
 """Comparison layers: other regional divisions to hold a plan against.
 
-A layer *as loaded* is a DataFrame with columns ``nis_code``, ``region`` and ``weight`` (the share of
-the municipality's population in that region: 1 for membership tables, fractions when a municipality
-is split) and ``attrs``: ``grid``, ``layer`` (id), ``name``, ``partial`` (bool), ``native_grid`` (the
-grid the source is defined on), ``kind`` and ``notes`` (tuple of plain-language remarks, e.g. split
-municipalities). This is the format :func:`geo.overlap.cluster_alignment` takes.
+A layer *as loaded* is a :class:`Layer`: a :class:`geo.membership.Membership` (its grid explicit)
+whose groups are regions, the *weight* of a municipality in a region being its share (1 for
+membership tables, fractions when a municipality is split), with ``id``, ``name``, ``partial``,
+``native_grid`` (the grid the source is defined on), ``kind``, ``notes`` (plain-language remarks,
+e.g. split municipalities), ``region_names`` and ``weighting``. ``layer.frame`` is the table
+``nis_code``, ``region``, ``weight`` that :func:`geo.overlap.cluster_alignment` reads.
 
 The shipped layers are declared in ``geo/layers.toml``; :func:`registry` reads it. Users bring their
 own layer with :func:`read_user_layer` (membership CSV/XLSX, or polygons: GeoPackage, GeoJSON, zipped
@@ -26,13 +27,12 @@ Moving a layer between grids (decision, see docs/overlap-findings.md):
 from __future__ import annotations
 
 import difflib
-import io
 import os
 import tomllib
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,22 +41,27 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.cells import unsafe_frame
 from geo.codes import (
     Crosswalk,
     arrondissement_of,
-    is_brussels,
     is_flemish,
     load_crosswalk,
     normalise_code,
     province_of,
 )
-from geo.errors import CRSError, GridError, RegiokaartError, UnknownNameError
+from geo.errors import CRSError, GridError, LayerError, PlanError
 from geo.grids import check_grid, load_units, require_same_crs
 from geo.limits import check_table_file, check_vector_file
+from geo.membership import (
+    CODE_COLUMNS,
+    LAYER_SHARE_COLUMNS,
+    Membership,
+    move_membership,
+    parse_table,
+    read_table,
+)
 from geo.settings import CRS_METRIC, GRIDS, PARTNERSHIPS_DIR
 from geo.sources import checked_path
-from geo.suggest import close_matches
 
 LAYERS_TOML = Path(__file__).resolve().parent / "layers.toml"
 LAYER_COLUMNS = ["nis_code", "region", "weight"]
@@ -78,12 +83,6 @@ REGION_COLUMNS = (
     "id",
 )
 TABLE_REGION_COLUMNS = ("region", "region_name", "regio", "gebied", "zone", "cluster")
-TABLE_CODE_COLUMNS = ("nis_code", "nis", "niscode", "refnis", "code", "gemeente_code")
-TABLE_NAME_COLUMNS = ("municipality", "gemeente", "municipality_name", "naam", "name")
-
-
-class LayerError(RegiokaartError):
-    """A comparison layer is unknown, unreadable or invalid."""
 
 
 # ------------------------------------------------------------------------------------ registry
@@ -170,6 +169,70 @@ def layer_info(layer_id: str) -> LayerInfo:
 
 
 # ------------------------------------------------------------------------------------ helpers
+#: DataFrame reads a :class:`Layer` answers from its table (``layer.set_index(...)`` etc.).
+_FRAME_READS = frozenset(
+    {"loc", "iloc", "set_index", "groupby", "empty", "columns", "sort_values", "merge",
+     "rename", "copy", "to_dict", "itertuples", "drop_duplicates", "index"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class Layer:
+    """A comparison layer: a :class:`~geo.membership.Membership` whose groups are regions (a
+    municipality's *weight* in a region is its share), with the layer's metadata.
+
+    The grid is the membership's (explicit, never ``DataFrame.attrs``). :attr:`frame` is the
+    table ``nis_code``, ``region``, ``weight``; item access and a few DataFrame reads
+    (``layer["nis_code"]``, ``layer.set_index(...)``) read that table.
+    """
+
+    membership: Membership
+    id: str
+    name: str = ""
+    partial: bool = False
+    kind: str = ""
+    native_grid: int | None = None
+    notes: tuple[str, ...] = ()
+    region_names: Mapping[str, str] = field(default_factory=dict)
+    weighting: str = "population"
+
+    @property
+    def grid(self) -> int:
+        return self.membership.grid
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """``nis_code``, ``region``, ``weight`` (cached; do not modify)."""
+        return self.membership.frame.rename(columns={"cluster": "region", "share": "weight"})
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        """The metadata as a plain dict (for reports; the grid comes from the membership)."""
+        return {
+            "grid": self.grid, "layer": self.id, "name": self.name or self.id,
+            "partial": self.partial, "kind": self.kind,
+            "native_grid": self.native_grid if self.native_grid is not None else self.grid,
+            "notes": self.notes, "region_names": dict(self.region_names),
+            "weighting": self.weighting,
+        }  # fmt: skip
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.frame[key]
+
+    def __len__(self) -> int:
+        return len(self.membership.rows)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _FRAME_READS:
+            return getattr(self.frame, name)
+        raise AttributeError(name)
+
+    def subset(self, codes: set[str] | frozenset[str], keep: bool = True) -> Layer:
+        """The layer restricted to ``codes`` (or, ``keep=False``, without them)."""
+        rows = [r for r in self.membership.rows if (r[0] in codes) == keep]
+        return replace(self, membership=Membership(self.grid, tuple(rows)))
+
+
 def make_layer(
     table: pd.DataFrame,
     grid: int,
@@ -179,24 +242,20 @@ def make_layer(
     kind: str,
     notes: tuple[str, ...] = (),
     native_grid: int | None = None,
-    **extra: Any,
-) -> pd.DataFrame:
-    """A layer frame with the standard columns and attrs (rows sorted, weights as floats)."""
-    df = table[LAYER_COLUMNS].astype({"nis_code": "str", "region": "str", "weight": "float64"})
-    df = df.groupby(["nis_code", "region"])["weight"].sum().reset_index()
-    df = df[df["weight"] > 0].sort_values(["nis_code", "region"]).reset_index(drop=True)
-    attrs: dict[Any, Any] = {
-        "grid": grid,
-        "layer": layer_id,
-        "name": name,
-        "partial": bool(partial),
-        "kind": kind,
-        "native_grid": native_grid if native_grid is not None else grid,
-        "notes": tuple(notes),
-        **extra,
-    }
-    df.attrs = attrs
-    return df
+    region_names: Mapping[str, str] | None = None,
+    weighting: str = "population",
+) -> Layer:
+    """A :class:`Layer` from a table ``nis_code``, ``region``, ``weight`` on ``grid``."""
+    m = table[LAYER_COLUMNS].rename(columns={"region": "cluster", "weight": "share"})
+    try:
+        members = Membership.from_frame(int(grid), m)
+    except PlanError as exc:
+        raise LayerError(f"Layer '{layer_id}': {exc.message}", exc.details) from None
+    return Layer(
+        membership=members, id=layer_id, name=name, partial=bool(partial), kind=kind,
+        native_grid=native_grid if native_grid is not None else int(grid), notes=tuple(notes),
+        region_names=dict(region_names or {}), weighting=weighting,
+    )  # fmt: skip
 
 
 def _whole(codes: list[str], regions: list[str]) -> pd.DataFrame:
@@ -214,55 +273,31 @@ def _population_weights(grid: int, data_dir: Path) -> pd.Series:
 
 
 def move_layer(
-    layer: pd.DataFrame, target: int, crosswalk: Crosswalk, weights: pd.Series | None = None
-) -> pd.DataFrame:
+    layer: Layer, target: int, crosswalk: Crosswalk, weights: pd.Series | None = None
+) -> Layer:
     """Move a layer to ``target`` grid (see the module docstring: forward sums, backward inherits).
 
     ``weights`` (population on the layer's grid) weight forward moves; without them each predecessor
     counts equally. Notes name every municipality that ends up split between regions.
     """
-    source = int(layer.attrs["grid"])
+    source = layer.grid
     target = check_grid(target)
-    attrs: dict[str, Any] = {str(k): v for k, v in layer.attrs.items()}
-    notes = list(attrs.get("notes", ()))
+    notes = list(layer.notes)
     if source == target:
         return layer
     names = crosswalk.names
     if source < target:
-        mapping = crosswalk.mapping(source, target)
-        preds = crosswalk.predecessors(source, target)
-        unknown = sorted(set(layer["nis_code"]) - set(mapping))
-        if unknown:
-            raise GridError(
-                f"Layer '{attrs.get('layer')}': codes not on the {source} grid: {', '.join(unknown[:10])}"
+        try:
+            moved, move_notes = move_membership(
+                layer.membership, target, crosswalk, weights, rest_label="outside the layer"
             )
-        w = weights if weights is not None else pd.Series(1.0, index=list(mapping))
-        df = layer.copy()
-        df["new"] = df["nis_code"].map(mapping)
-        df["w"] = df["nis_code"].map(w).fillna(0.0).astype(float) * df["weight"]
-        denom = {n: float(sum(w.get(p, 0.0) for p in ps)) for n, ps in preds.items()}
-        df["weight"] = [
-            wi / denom[n] if denom[n] else 1.0 for wi, n in zip(df["w"], df["new"], strict=True)
-        ]
-        out: pd.DataFrame = df.groupby(["new", "region"])["weight"].sum().reset_index()
-        out = out.rename(columns={"new": "nis_code"})
-        out["weight"] = out["weight"].clip(upper=1.0)
-        out.loc[(out["weight"] - 1.0).abs() < 1e-9, "weight"] = 1.0
-        notes.append(f"moved from the {source} grid to the {target} grid (population-weighted)")
-        for code, grp in out.groupby("nis_code"):
-            if len(grp) == 1 and grp["weight"].iloc[0] == 1.0:
-                continue
-            parts = ", ".join(
-                f"{r} {x:.1%}" for r, x in zip(grp["region"], grp["weight"], strict=True)
-            )
-            rest = 1.0 - float(grp["weight"].sum())
-            if rest > 1e-9:
-                parts += f", outside the layer {rest:.1%}"
-            pred_names = ", ".join(names.get(p, p) for p in preds[str(code)])
-            notes.append(f"{code} (merged from {pred_names}) is split: {parts}")
+        except GridError as exc:
+            raise GridError(f"Layer '{layer.id}': {exc.message}") from None
+        notes += list(move_notes)
+        return replace(layer, membership=moved, notes=tuple(notes))
     else:
         back = crosswalk.mapping(target, source)  # old code -> successor
-        by_new = {c: g for c, g in layer.groupby("nis_code")}
+        by_new = {c: g for c, g in layer.frame.groupby("nis_code")}
         rows = []
         for old, new in back.items():
             g = by_new.get(new)
@@ -274,27 +309,14 @@ def move_layer(
                     f"{old} ({names.get(old, old)}) inherits the split of its {source} successor "
                     f"{new}; its fractions are approximate"
                 )
-        out = pd.concat(rows, ignore_index=True) if rows else layer.iloc[0:0].copy()
+        out = pd.concat(rows, ignore_index=True) if rows else layer.frame.iloc[0:0].copy()
         notes.append(
             f"defined on the {source} grid; each {target}-grid municipality inherits the region of "
             f"its {source}-grid successor (exact for whole memberships: mergers join whole "
             "municipalities)"
         )
-    attrs.update(grid=target, notes=tuple(notes))
-    return make_layer(
-        out,
-        target,
-        attrs["layer"],
-        attrs.get("name", attrs["layer"]),
-        attrs.get("partial", False),
-        attrs.get("kind", ""),
-        tuple(notes),
-        attrs.get("native_grid", source),
-        **{k: v for k, v in attrs.items() if k not in _STD_ATTRS},
-    )
-
-
-_STD_ATTRS = {"grid", "layer", "name", "partial", "kind", "native_grid", "notes"}
+    inherited = make_layer(out, target, layer.id, layer.name, layer.partial, layer.kind)
+    return replace(layer, membership=inherited.membership, notes=tuple(notes))
 
 
 # ------------------------------------------------------------------------------- shipped layers
@@ -362,25 +384,18 @@ def _read_nis(info: LayerInfo, grid: int, data_dir: Path) -> pd.DataFrame:
 def _read_plan_layer(
     info: LayerInfo, grid: int, data_dir: Path
 ) -> tuple[pd.DataFrame, dict[str, str]]:
-    from geo.plans import parse_plan_table
-
     p = PARTNERSHIPS_DIR / info.file
     if not p.is_file():
         raise LayerError(f"Layer '{info.id}': shipped partnerships file {p} is missing.")
-    df = pd.read_csv(p, dtype=str)
-    df.columns = [str(c).strip().lower() for c in df.columns]
-    units = load_units(grid, data_dir)
-    _, membership, names = parse_plan_table(
-        df, grid, units.index, load_crosswalk(data_dir), None, source=p.name
-    )
-    m = membership.rename(columns={"cluster": "region", "share": "weight"})
-    return m, names
+    parsed = parse_table(read_table(p), grid, load_crosswalk(data_dir), source=p.name)
+    m = parsed.membership.frame.rename(columns={"cluster": "region", "share": "weight"})
+    return m, parsed.names
 
 
 @lru_cache(maxsize=64)
-def _native_layer(layer_id: str, native: int, data_dir: Path) -> pd.DataFrame:
+def _native_layer(layer_id: str, native: int, data_dir: Path) -> Layer:
     info = layer_info(layer_id)
-    extra: dict[str, Any] = {}
+    region_names: dict[str, str] = {}
     if info.kind == "regions-csv":
         table = _read_regions_csv(info, native, data_dir)
     elif info.kind == "pinc":
@@ -388,8 +403,7 @@ def _native_layer(layer_id: str, native: int, data_dir: Path) -> pd.DataFrame:
     elif info.kind == "nis":
         table = _read_nis(info, native, data_dir)
     else:
-        table, names = _read_plan_layer(info, native, data_dir)
-        extra["region_names"] = names
+        table, region_names = _read_plan_layer(info, native, data_dir)
     grid_codes = set(load_crosswalk(data_dir).codes(native))
     bad = sorted(set(table["nis_code"]) - grid_codes)
     if bad:
@@ -398,7 +412,7 @@ def _native_layer(layer_id: str, native: int, data_dir: Path) -> pd.DataFrame:
         )
     notes = (f"PARTIAL layer: {info.note}",) if info.partial and info.note else ()
     return make_layer(
-        table, native, info.id, info.label(), info.partial, info.kind, notes, native, **extra
+        table, native, info.id, info.label(), info.partial, info.kind, notes, native, region_names
     )
 
 
@@ -411,7 +425,7 @@ def _native_grid_for(info: LayerInfo, grid: int) -> int:
 
 
 @lru_cache(maxsize=64)
-def _load_layer_cached(layer_id: str, grid: int, data_dir: Path) -> pd.DataFrame:
+def _load_layer_cached(layer_id: str, grid: int, data_dir: Path) -> Layer:
     info = layer_info(layer_id)
     native = _native_grid_for(info, grid)
     layer = _native_layer(layer_id, native, data_dir)
@@ -421,13 +435,10 @@ def _load_layer_cached(layer_id: str, grid: int, data_dir: Path) -> pd.DataFrame
     return move_layer(layer, grid, load_crosswalk(data_dir), weights)
 
 
-def load_layer(layer_id: str, grid: int, data_dir: str | os.PathLike[str]) -> pd.DataFrame:
-    """A shipped layer on ``grid`` (moved with the crosswalk when defined on another grid). Cached;
-    returns a copy."""
-    layer = _load_layer_cached(layer_id, check_grid(grid), Path(data_dir))
-    out = layer.copy()
-    out.attrs = dict(layer.attrs)
-    return out
+def load_layer(layer_id: str, grid: int, data_dir: str | os.PathLike[str]) -> Layer:
+    """A shipped layer on ``grid`` (moved with the crosswalk when defined on another grid).
+    Cached (layers are immutable)."""
+    return _load_layer_cached(layer_id, check_grid(grid), Path(data_dir))
 
 
 @dataclass(frozen=True)
@@ -519,26 +530,33 @@ def layers_table(data_dir: str | os.PathLike[str]) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------- plans <-> layers
-def plan_layer(plan: Any, layer_id: str = "plan", name: str = "") -> pd.DataFrame:
-    """A :class:`geo.plans.Plan` as a layer (region = cluster, weight = share)."""
-    m = plan.membership.rename(columns={"cluster": "region", "share": "weight"})
-    return make_layer(
-        m, plan.grid, layer_id, name or plan.name or layer_id, False, "plan",
-        tuple(plan.notes), region_names=dict(plan.cluster_names),
+def plan_layer(plan: Any, layer_id: str = "plan", name: str = "") -> Layer:
+    """A :class:`geo.plans.Plan` as a layer (region = cluster, weight = share): the same
+    membership, so the same grid."""
+    return Layer(
+        membership=plan.membership, id=layer_id, name=name or plan.name or layer_id, kind="plan",
+        native_grid=plan.grid, notes=tuple(plan.notes), region_names=dict(plan.cluster_names),
     )  # fmt: skip
 
 
-def layer_plan(layer: pd.DataFrame) -> Any:
+def layer_plan(layer: Layer) -> Any:
     """A layer as a :class:`geo.plans.Plan` (cluster = region), e.g. to compare two layers."""
     from geo.plans import Plan
 
-    m = layer.rename(columns={"region": "cluster", "weight": "share"})[
-        ["nis_code", "cluster", "share"]
-    ]
-    m = m.sort_values(["nis_code", "cluster"]).reset_index(drop=True)
-    names = dict(layer.attrs.get("region_names") or {})
-    cn = {c: names.get(c, c) for c in m["cluster"].unique()}
-    return Plan(int(layer.attrs["grid"]), m, cn, str(layer.attrs.get("name", "")))
+    names = dict(layer.region_names)
+    cn = {c: names.get(c, c) for c in layer.membership.clusters}
+    return Plan(membership=layer.membership, cluster_names=cn, name=layer.name)
+
+
+def layer_grid(layer: object) -> int:
+    """The grid of a :class:`Layer`; anything else (e.g. a bare DataFrame, whose ``attrs``
+    pandas drops silently) is refused: a layer is never compared without its grid."""
+    if isinstance(layer, Layer):
+        return layer.grid
+    raise GridError(
+        f"A comparison layer must be a geo.layers.Layer (it carries its grid), not "
+        f"{type(layer).__name__}; load it with load_layer / read_user_layer or make_layer."
+    )
 
 
 # ------------------------------------------------------------------------------- polygon overlay
@@ -677,7 +695,7 @@ def polygon_layer(
     layer_id: str,
     region_column: str | None = None,
     source: str = "layer",
-) -> pd.DataFrame:
+) -> Layer:
     """A layer from region polygons: reprojected to EPSG:31370, validated, overlaid with ``units``."""
     if gdf.empty:
         raise LayerError(f"{source} has no features (empty layer).")
@@ -728,42 +746,24 @@ def polygon_layer(
 
 
 # ------------------------------------------------------------------------------- membership tables
-def _suggest_code(code: str, grid: int, display: dict[str, str]) -> str:
-    if is_brussels(code):
-        return f"{code} is a Brussels municipality; Brussels is context only, never in a layer"
-    if not is_flemish(code):
-        return f"{code} is not a Flemish municipality"
-    close = close_matches(code, list(display), n=3, cutoff=0.6)  # fast, cached
-    hint = "; closest: " + ", ".join(f"{c} ({display[c]})" for c in close) if close else ""
-    return f"unknown NIS code {code}{hint}"
-
-
-def _resolve_names(
-    names: dict[int, str], grid: int, data_dir: Path
-) -> tuple[int, dict[int, str], list[str]]:
-    """Resolve municipality names (row -> name) on ``grid``; when several names resolve to one
-    merged municipality (pre-merger names), resolve them on the earlier grid where they are
-    distinct so the layer can be moved forward with population weights."""
-    from geo.names import name_index
-
-    def attempt(g: int) -> tuple[dict[int, str], list[str]]:
-        idx = name_index(g, data_dir)
-        out, problems = {}, []
-        for row, name in names.items():
-            try:
-                out[row] = idx.resolve(name)
-            except (UnknownNameError, GridError) as exc:
-                problems.append(f"row {row}: {exc}")
-        return out, problems
-
-    codes, problems = attempt(grid)
-    if problems or len(set(codes.values())) == len(codes):
-        return grid, codes, problems
-    for g in sorted(x for x in GRIDS if x < grid):
-        c2, p2 = attempt(g)
-        if not p2 and len(set(c2.values())) == len(c2):
-            return g, c2, []
-    return grid, codes, problems
+def _table_grid(df: pd.DataFrame, grid: int, cw: Crosswalk) -> int:
+    """The grid to read a table on: ``grid``, or the first later grid that holds its codes
+    (a table of later codes is then inherited back, see the module docstring)."""
+    col = next((c for c in CODE_COLUMNS if c in df.columns), None)
+    if col is None:
+        return grid
+    codes: set[str] = set()
+    for v in df[col].dropna():
+        try:
+            codes.add(normalise_code(v))
+        except ValueError:
+            continue
+    sets = {g: set(cw.codes(g)) for g in GRIDS}
+    for g in sorted(x for x in GRIDS if x >= grid):
+        older = set().union(*(sets[x] for x in GRIDS if x <= g))
+        if codes <= older:
+            return g
+    return grid
 
 
 def table_layer(
@@ -773,88 +773,36 @@ def table_layer(
     layer_id: str,
     region_column: str | None = None,
     source: str = "layer",
-) -> pd.DataFrame:
-    """A layer from a membership table (municipality code or name -> region[, weight])."""
+) -> Layer:
+    """A layer from a membership table (municipality code or name -> region[, weight/share]).
+
+    Read and validated by :func:`geo.membership.parse_table` (every problem at once); moved to
+    ``grid`` with population shares, or inherited back when the table is of a later grid."""
     if df.empty:
         raise LayerError(f"{source} has a header but no rows.")
     df = df.copy()
     df.columns = [str(c).strip().lower() for c in df.columns]
-    code_col = next((c for c in TABLE_CODE_COLUMNS if c in df.columns), None)
-    name_col = next((c for c in TABLE_NAME_COLUMNS if c in df.columns), None)
     reg_col = _region_column(
         df, region_column.lower() if region_column else None, TABLE_REGION_COLUMNS, source
     )
-    if code_col is None and name_col is None:
-        raise LayerError(
-            f"{source}: a membership table needs a column 'nis_code' (or 'municipality') and "
-            f"'region'; found {', '.join(df.columns)}."
-        )
     cw = load_crosswalk(data_dir)
-    units = load_units(grid, data_dir)
+    read_grid = _table_grid(df, grid, cw)
+    units = load_units(read_grid, data_dir)
     display = dict(zip(units.index, units["name"], strict=True))
-    all_codes = {c for g in GRIDS for c in cw.codes(g) if is_flemish(c)}
-    problems: list[str] = []
-    codes: list[str | None] = []
-    to_resolve: dict[int, str] = {}
-    for i, rec in enumerate(df.to_dict("records"), start=2):
-        raw = rec.get(code_col) if code_col else None
-        code: str | None = None
-        if raw is not None and not pd.isna(raw) and str(raw).strip():
-            try:
-                code = normalise_code(raw)
-            except ValueError as exc:
-                problems.append(f"row {i}: {exc}")
-            else:
-                if code not in all_codes:
-                    problems.append(f"row {i}: {_suggest_code(code, grid, display)}")
-                    code = None
-        elif name_col and not pd.isna(rec.get(name_col)):
-            to_resolve[i] = str(rec[name_col])
-        else:
-            problems.append(f"row {i}: no municipality code or name")
-        reg = rec.get(reg_col)
-        if reg is None or pd.isna(reg) or not str(reg).strip():
-            problems.append(f"row {i}: empty region")
-        codes.append(code)
-    name_grid = grid
-    if to_resolve:
-        name_grid, resolved, name_problems = _resolve_names(to_resolve, grid, data_dir)
-        problems += name_problems
-        for row, code in resolved.items():
-            codes[row - 2] = code
-    if problems:
-        problems.sort(key=lambda t: int(t.split(":")[0].split()[1]) if t.startswith("row ") else 0)
-        raise LayerError(f"{source}: {len(problems)} problem(s) in the layer table.", problems)
-    weight = (
-        pd.to_numeric(df["weight"], errors="coerce")
-        if "weight" in df.columns
-        else pd.Series(1.0, index=df.index)
-    )
-    if weight.isna().any() or (weight <= 0).any() or (weight > 1).any():
-        raise LayerError(f"{source}: column 'weight' must hold numbers in (0, 1].")
-    table = pd.DataFrame(
-        {
-            "nis_code": codes,
-            "region": df[reg_col].astype(str).str.strip(),
-            "weight": weight.to_numpy(),
-        }
-    )
-    over = table.groupby("nis_code")["weight"].sum()
-    over = over[over > 1 + 1e-9]
-    if len(over):
-        raise LayerError(
-            f"{source}: municipalities in more than one region (weights add up to more than 1): "
-            + ", ".join(f"{c} ({display.get(c, c)})" for c in over.index[:10])
-        )
-    # which grid do the codes belong to?
-    found = set(table["nis_code"])
-    fits = [g for g in sorted(GRIDS) if found <= set(cw.codes(g))]
-    if not fits:
-        raise LayerError(
-            f"{source}: the codes mix municipality grids (no single grid holds them all)."
-        )
-    native = name_grid if name_grid in fits else grid if grid in fits else fits[0]
-    layer = make_layer(table, native, layer_id, layer_id, False, "table")
+
+    def resolver(name: str, g: int, suggest: bool = True) -> tuple[str, int, str | None]:
+        from geo.names import own_code
+
+        return own_code(name, g, data_dir, suggest)
+
+    parsed = parse_table(
+        df, read_grid, cw, resolver, group_columns=(reg_col,), group_name_column="region_name"
+        if reg_col != "region_name" else "", source=source, error=LayerError, display=display,
+        group_label="region", share_columns=LAYER_SHARE_COLUMNS,
+    )  # fmt: skip
+    table = parsed.membership.frame.rename(columns={"cluster": "region", "share": "weight"})
+    native = parsed.membership.grid
+    layer = make_layer(table, native, layer_id, layer_id, False, "table", parsed.notes)
     if native != grid:
         weights = _population_weights(native, data_dir) if native < grid else None
         layer = move_layer(layer, grid, cw, weights)
@@ -862,24 +810,11 @@ def table_layer(
 
 
 def _read_table(path: Path) -> pd.DataFrame:
-    check_table_file(path, error=LayerError)  # size, rows, zip bomb: before parsing
+    """A layer table (limits checked before parsing, see geo.membership.read_table)."""
     try:
-        if path.suffix.lower() in (".xlsx", ".xls"):
-            return unsafe_frame(pd.read_excel(path, dtype=str))
-        text = path.read_bytes().decode("utf-8-sig")
-        if not text.strip():
-            raise LayerError(f"{path.name} is empty.")
-        first = text.split("\n", 1)[0]
-        sep = ";" if first.count(";") > first.count(",") else ","
-        return unsafe_frame(pd.read_csv(io.StringIO(text), dtype=str, sep=sep))
-    except LayerError:
-        raise
-    except UnicodeDecodeError as exc:
-        raise LayerError(f"{path.name} is not UTF-8 text (save the CSV as UTF-8): {exc}") from exc
-    except pd.errors.EmptyDataError:
-        raise LayerError(f"{path.name} is empty.") from None
-    except Exception as exc:
-        raise LayerError(f"Cannot read {path.name} as a layer table: {exc}") from exc
+        return read_table(path, "layer")
+    except PlanError as exc:
+        raise LayerError(exc.message, exc.details) from None
 
 
 VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".zip", ".shp")
@@ -889,7 +824,7 @@ TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 @lru_cache(maxsize=16)
 def _user_layer_cached(
     path: Path, stamp: tuple[int, int], grid: int, data_dir: Path, region_column: str | None
-) -> pd.DataFrame:
+) -> Layer:
     source = path.name
     layer_id = path.stem
     if path.suffix.lower() in VECTOR_SUFFIXES:
@@ -905,7 +840,7 @@ def read_user_layer(
     grid: int,
     data_dir: str | os.PathLike[str],
     region_column: str | None = None,
-) -> pd.DataFrame:
+) -> Layer:
     """A layer from a user file on ``grid``: a membership table (CSV/XLSX: ``nis_code`` or
     ``municipality`` plus ``region``, optional ``weight``) or polygons (GeoPackage, GeoJSON, zipped
     Shapefile; any CRS, reprojected to EPSG:31370). Cached per file version and grid."""
@@ -921,12 +856,9 @@ def read_user_layer(
             "GeoJSON or a zipped Shapefile."
         )
     st = p.stat()
-    layer = _user_layer_cached(
+    return _user_layer_cached(
         p.resolve(), (st.st_size, st.st_mtime_ns), check_grid(grid), Path(data_dir), region_column
     )
-    out = layer.copy()
-    out.attrs = dict(layer.attrs)
-    return out
 
 
 def read_user_layer_bytes(
@@ -935,7 +867,7 @@ def read_user_layer_bytes(
     grid: int,
     data_dir: str | os.PathLike[str],
     region_column: str | None = None,
-) -> pd.DataFrame:
+) -> Layer:
     """:func:`read_user_layer` for an upload (bytes and the original file name, whose suffix
     tells the format). Checked against the limits before anything is written; the file goes to a
     private temporary folder (``tempfile.mkdtemp``) that is removed afterwards. Cached by content."""
@@ -974,7 +906,7 @@ _BYTES_CACHE: dict[tuple[str, str, int, str, str | None], pd.DataFrame] = {}
 
 def get_layer(
     spec: str, grid: int, data_dir: str | os.PathLike[str], region_column: str | None = None
-) -> pd.DataFrame:
+) -> Layer:
     """A shipped layer id, or the path of a user layer file."""
     if spec in registry():
         return load_layer(spec, grid, data_dir)
@@ -985,24 +917,25 @@ def get_layer(
 
 
 # ------------------------------------------------------------------------------- outlines
-def outlines(layer: pd.DataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def outlines(layer: Layer, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Region polygons from a layer: its municipalities dissolved by region (EPSG:31370).
 
     A municipality split between regions is drawn in its majority region; ``n_split`` counts them.
     """
-    if layer.attrs.get("grid") not in (None, units.attrs.get("grid")):
+    if layer_grid(layer) != units.attrs.get("grid"):
         raise GridError(
-            f"Layer on the {layer.attrs['grid']} grid, units on the {units.attrs.get('grid')} grid."
+            f"Layer on the {layer_grid(layer)} grid, units on the {units.attrs.get('grid')} grid."
         )
-    top = layer.sort_values(["nis_code", "weight", "region"], ascending=[True, False, True])
+    frame = layer.frame
+    top = frame.sort_values(["nis_code", "weight", "region"], ascending=[True, False, True])
     top = top.drop_duplicates("nis_code")
-    split = set(layer.loc[layer["weight"] < 1.0, "nis_code"])
+    split = set(frame.loc[frame["weight"] < 1.0, "nis_code"])
     g = units.loc[top["nis_code"], ["geometry"]].copy()
     g["region"] = top["region"].to_numpy()
     g["split"] = g.index.isin(split)
     out = g.dissolve(by="region", aggfunc={"split": "sum"}).rename(columns={"split": "n_split"})
     out["n_municipalities"] = g.groupby("region").size()
-    names = layer.attrs.get("region_names") or {}
+    names = layer.region_names
     out["region_name"] = [names.get(r, r) for r in out.index]
     out = out.reset_index()[["region", "region_name", "n_municipalities", "n_split", "geometry"]]
     gdf = gpd.GeoDataFrame(out, geometry="geometry", crs=units.crs)

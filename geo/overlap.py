@@ -1,9 +1,9 @@
 """Overlap of a plan's clusters with another regional division (a *comparison layer*).
 
-A layer is a table ``regions`` with columns ``nis_code``, ``region`` and ``weight``: the share of the
-municipality's population that lies in that region (1 for membership tables; fractions when the
-layer's polygons cut through municipalities). ``regions.attrs`` carries ``grid`` and ``layer``
-(see :mod:`geo.layers` for loading shipped and user layers).
+A layer is a :class:`geo.layers.Layer` (its grid explicit, never ``DataFrame.attrs``) whose table
+``layer.frame`` has columns ``nis_code``, ``region`` and ``weight``: the share of the municipality's
+population that lies in that region (1 for membership tables; fractions when the layer's polygons
+cut through municipalities). See :mod:`geo.layers` for loading shipped and user layers.
 
 Metrics:
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,9 @@ import pandas as pd
 from geo.codes import province_of
 from geo.errors import GridError
 from geo.plans import Plan
+
+if TYPE_CHECKING:
+    from geo.layers import Layer
 
 ALIGNMENT_COLUMNS = [
     "cluster", "regions_touched", "dominant_region", "dominant_share", "nested", "n_outside",
@@ -40,16 +43,18 @@ REGION_COLUMNS = [
 EPS = 1e-9
 
 
-def _check_grid(plan_grid: int, regions: pd.DataFrame) -> None:
-    grid = regions.attrs.get("grid")
-    if grid is not None and grid != plan_grid:
+def _check_grid(plan_grid: int, regions: Layer) -> None:
+    from geo.layers import layer_grid
+
+    grid = layer_grid(regions)
+    if grid != plan_grid:
         raise GridError(
             f"Layer on the {grid} grid, plan on the {plan_grid} grid; load the layer for the plan's "
             "grid (geo.layers.load_layer moves it with the crosswalk)."
         )
 
 
-def cluster_alignment(plan: Plan, regions: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
+def cluster_alignment(plan: Plan, regions: Layer, population: pd.Series) -> pd.DataFrame:
     """Per cluster: regions touched, the dominant region and the share of the cluster's population
     in it (0-1), whether the cluster nests inside one region, and members outside the layer
     (``n_outside``: members with no region at all; ``outside_share``: the share of the cluster's
@@ -57,11 +62,12 @@ def cluster_alignment(plan: Plan, regions: pd.DataFrame, population: pd.Series) 
 
     Pass areas instead of population (``units["area_km2"]``) for area-weighted shares."""
     _check_grid(plan.grid, regions)
-    m = plan.membership
+    rf = regions.frame
+    m = plan.frame
     pop = population.astype(float)
     m_pop = m["nis_code"].map(pop).fillna(0.0) * m["share"]
     cl_pop = m_pop.groupby(m["cluster"]).sum()
-    joined = m.merge(regions[["nis_code", "region", "weight"]], on="nis_code", how="inner")
+    joined = m.merge(rf, on="nis_code", how="inner")
     joined["pop"] = joined["nis_code"].map(pop).fillna(0.0) * joined["share"] * joined["weight"]
     by = joined.groupby(["cluster", "region"])["pop"].sum()
     by = by[by > 0]
@@ -69,7 +75,7 @@ def cluster_alignment(plan: Plan, regions: pd.DataFrame, population: pd.Series) 
     inside = by.groupby(level=0).sum()
     top = by.sort_index().groupby(level=0).idxmax()
     top_pop = by.groupby(level=0).max()
-    in_layer = set(regions["nis_code"])
+    in_layer = set(rf["nis_code"])
     out_m = m[~m["nis_code"].isin(in_layer)]
     n_out = out_m.groupby("cluster")["nis_code"].nunique()
     rows = []
@@ -94,17 +100,17 @@ def cluster_alignment(plan: Plan, regions: pd.DataFrame, population: pd.Series) 
     return pd.DataFrame(rows, columns=ALIGNMENT_COLUMNS)
 
 
-def region_alignment(plan: Plan, regions: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
+def region_alignment(plan: Plan, regions: Layer, population: pd.Series) -> pd.DataFrame:
     """Per region of the layer: its municipalities and population, the clusters touching it, and
     the share of its population that lies in some cluster (``covered_share``) and in the largest
     one (``dominant_cluster_share``)."""
     _check_grid(plan.grid, regions)
     pop = population.astype(float)
-    r = regions[["nis_code", "region", "weight"]].copy()
+    r = regions.frame.copy()
     r["pop"] = r["nis_code"].map(pop).fillna(0.0) * r["weight"]
     reg_pop = r.groupby("region")["pop"].sum()
     reg_n = r.groupby("region")["nis_code"].nunique()
-    joined = r.merge(plan.membership, on="nis_code", how="inner")
+    joined = r.merge(plan.frame, on="nis_code", how="inner")
     joined["in_pop"] = joined["pop"] * joined["share"]
     by = joined.groupby(["region", "cluster"])["in_pop"].sum()
     by = by[by > 0].sort_values(ascending=False, kind="stable")
@@ -267,13 +273,16 @@ def _nesting(a: pd.DataFrame, b: pd.DataFrame, joined: pd.DataFrame) -> pd.DataF
     )
 
 
-def agreement(a: pd.DataFrame, b: pd.DataFrame) -> Agreement:
-    """Agreement of two divisions given as layer frames on the same grid (a plan: use
+def agreement(layer_a: Layer, layer_b: Layer) -> Agreement:
+    """Agreement of two divisions given as layers on the same grid (a plan: use
     :func:`geo.layers.plan_layer`). ARI on the municipalities both cover, overall and per province
     (NaN where fewer than two municipalities are shared); nesting of ``a``'s groups in ``b``'s."""
-    ga, gb = a.attrs.get("grid"), b.attrs.get("grid")
-    if ga is not None and gb is not None and ga != gb:
+    from geo.layers import layer_grid
+
+    ga, gb = layer_grid(layer_a), layer_grid(layer_b)
+    if ga != gb:
         raise GridError(f"Cannot compare a division on the {ga} grid with one on the {gb} grid.")
+    a, b = layer_a.frame, layer_b.frame
     left = a[["nis_code", "region", "weight"]].rename(columns={"region": "a", "weight": "wa"})
     right = b[["nis_code", "region", "weight"]].rename(columns={"region": "b", "weight": "wb"})
     joined = left.merge(right, on="nis_code", how="inner")
@@ -310,7 +319,7 @@ def agreement(a: pd.DataFrame, b: pd.DataFrame) -> Agreement:
 # ----------------------------------------------------------------------------- report
 def overlap_report(
     plan: Plan,
-    layer: pd.DataFrame,
+    layer: Layer,
     population: pd.Series,
     areas: pd.Series | None = None,
 ) -> dict[str, Any]:
@@ -338,11 +347,12 @@ def overlap_report(
         ]
     regions = region_alignment(plan, layer, population)
     ag = agreement(plan_layer(plan), layer)
-    plan_codes = set(plan.membership["nis_code"])
-    covered = plan_codes & set(layer.loc[layer["weight"] > 0, "nis_code"])
+    plan_codes = set(plan.frame["nis_code"])
+    lf = layer.frame
+    covered = plan_codes & set(lf.loc[lf["weight"] > 0, "nis_code"])
     year = population.attrs.get("year")
     weighting = f"population on 1 January {year}" if year else "population"
-    if attrs.get("weighting") == "area" or (layer["weight"] < 1.0).any():
+    if attrs.get("weighting") == "area" or (lf["weight"] < 1.0).any():
         weighting += (
             "; municipalities split between regions are counted by their share in each region"
             + (

@@ -751,13 +751,9 @@ def record_from_plan(
     overrides: Mapping[str, Any] | None = None,
     outline: str | None = None,
 ) -> PlanRecord:
-    """A :class:`PlanRecord` of a :class:`geo.plans.Plan` (``.grid``, ``.membership`` with
-    ``nis_code, cluster, share``, ``.cluster_names``) and the settings it was made with."""
-    m = plan.membership
-    rows = tuple(
-        (str(c), str(cl), float(s))
-        for c, cl, s in zip(m["nis_code"], m["cluster"], m["share"], strict=True)
-    )
+    """A :class:`PlanRecord` of a :class:`geo.plans.Plan` (its membership rows with shares, cluster
+    names and grid) and the settings it was made with."""
+    rows = tuple((str(c), str(cl), float(s)) for c, cl, s in plan.membership.rows)
     names = {str(k): str(v) for k, v in dict(plan.cluster_names).items()}
     return PlanRecord(
         grid=int(plan.grid),
@@ -774,12 +770,8 @@ def record_from_plan(
 
 def plan_from_record(rec: PlanRecord, name: str = "") -> Any:
     """The :class:`geo.plans.Plan` of a record (membership rows with their shares)."""
-    import pandas as pd
-
+    from geo.membership import Membership
     from geo.plans import Plan
 
-    m = pd.DataFrame(list(rec.rows), columns=["nis_code", "cluster", "share"])
-    m = m.astype({"nis_code": "str", "cluster": "str", "share": "float64"})
-    m = m.sort_values(["nis_code", "cluster"]).reset_index(drop=True)
     names = {c: rec.cluster_names.get(c, c) for c in rec.clusters}
-    return Plan(rec.grid, m, names, name)
+    return Plan(membership=Membership.of(rec.grid, rec.rows), cluster_names=names, name=name)

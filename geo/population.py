@@ -35,7 +35,7 @@ import pandas as pd
 from geo.codes import is_flemish, is_municipality_code, load_crosswalk, move_table, normalise_code
 from geo.errors import DataDirError, GridError
 from geo.grids import check_grid
-from geo.settings import MANIFEST_PATH
+from geo.settings import MANIFEST_PATH, grid_for_year
 from geo.sources import checked_path
 
 WORKBOOK = "population/Bevolking_per_gemeente.xlsx"
@@ -178,11 +178,7 @@ def resolve_population_year(year: int | None, grid: int) -> YearChoice:
 def data_grid_for_year(year: int) -> int:
     """The municipality grid the figures of ``year`` are on (the grid in force on 1 January)."""
     src = population_catalogue().source(year)
-    if src is not None:
-        return src.grid
-    if year <= 2018:
-        return 2018
-    return 2019 if year <= 2024 else 2025
+    return src.grid if src is not None else grid_for_year(year)
 
 
 def workbook_years(path: Path) -> list[int]:

@@ -22,8 +22,59 @@ CRS_METRIC = "EPSG:31370"
 #: CRS for the web map only.
 CRS_WEB = "EPSG:4326"
 
-#: The municipality grids Regiokaart knows, with their number of Flemish municipalities.
-GRIDS: dict[int, int] = {2018: 308, 2019: 300, 2025: 285}
+
+@dataclass(frozen=True)
+class GridInfo:
+    """Every fact about one municipality grid, in one place.
+
+    Attributes
+    ----------
+    grid : int
+        The grid's id: the year its municipalities were fixed (2018, 2019, 2025).
+    n_flemish : int
+        Number of Flemish municipalities on the grid.
+    first_year, last_year : int
+        Population years (1 January) that belong to this grid; ``last_year`` is ``None`` for the
+        grid in force today.
+    boundaries : str
+        Source-manifest dataset id of the boundary files (``data/boundaries/sources.toml``).
+    layer_suffix : str
+        Suffix of the ``region_layer`` values of region tables on this grid (``gem2019``); empty
+        when region tables have none for this grid.
+    """
+
+    grid: int
+    n_flemish: int
+    first_year: int
+    last_year: int | None
+    boundaries: str
+    layer_suffix: str = ""
+
+    def holds_year(self, year: int) -> bool:
+        """True when the population of 1 January ``year`` is on this grid."""
+        return year >= self.first_year and (self.last_year is None or year <= self.last_year)
+
+
+#: The grid registry: every municipality grid Regiokaart knows, oldest first.
+GRID_INFO: dict[int, GridInfo] = {
+    2018: GridInfo(2018, 308, 1977, 2018, "gemeenten-2018"),
+    2019: GridInfo(2019, 300, 2019, 2024, "gemeenten-2019", "gem2019"),
+    2025: GridInfo(2025, 285, 2025, None, "gemeenten-2025", "gem2025"),
+}
+#: Number of Flemish municipalities per grid (a view of :data:`GRID_INFO`).
+GRIDS: dict[int, int] = {g: info.n_flemish for g, info in GRID_INFO.items()}
+#: The oldest (finest) and the latest grid.
+FIRST_GRID: int = min(GRID_INFO)
+LATEST_GRID: int = max(GRID_INFO)
+
+
+def grid_for_year(year: int) -> int:
+    """The municipality grid in force on 1 January of ``year``."""
+    for info in GRID_INFO.values():
+        if info.holds_year(int(year)):
+            return info.grid
+    return FIRST_GRID if year < GRID_INFO[FIRST_GRID].first_year else LATEST_GRID
+
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST_PATH = REPO_ROOT / "data" / "boundaries" / "sources.toml"

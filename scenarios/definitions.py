@@ -23,7 +23,6 @@ from scenarios.params import Param, override, read_params
 from scenarios.rules import CONFIG_DIR
 
 SCENARIOS_FILE = CONFIG_DIR / "scenarios.toml"
-KNOWN_LAYERS = ("vervoerregio", "referentieregio", "streekbeleid")
 
 
 @dataclass(frozen=True)
@@ -60,11 +59,15 @@ class Scenario:
             problems.append("max_municipalities below min_municipalities")
         if not 0.0 <= self.alignment_threshold <= 1.0:
             problems.append("alignment_threshold must be between 0 and 1")
-        if self.comparison_layer and self.comparison_layer not in KNOWN_LAYERS:
-            problems.append(
-                f"comparison_layer '{self.comparison_layer}' unknown; known: "
-                f"{', '.join(KNOWN_LAYERS)} or '' (none)"
-            )
+        if self.comparison_layer:
+            from geo.layers import registry
+
+            known = registry()
+            if self.comparison_layer not in known:
+                problems.append(
+                    f"comparison_layer '{self.comparison_layer}' unknown; known: "
+                    f"{', '.join(known)} or '' (none)"
+                )
         if problems:
             raise ParameterError(f"Scenario {self.id}: invalid parameters.", problems)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geo.errors import RegiokaartError
+from geo.errors import InputError, RegiokaartError
 
 
 class ConfigError(RegiokaartError):
@@ -13,5 +13,4 @@ class ParameterError(RegiokaartError):
     """A parameter override names an unknown parameter or has an invalid value."""
 
 
-class InputError(RegiokaartError):
-    """An input table (unemployment rates, comparison layer, populations) is invalid."""
+__all__ = ["ConfigError", "InputError", "ParameterError"]

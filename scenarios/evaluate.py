@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -30,6 +30,9 @@ from geo.plans import Plan
 from scenarios.definitions import SCENARIO_RULES, Scenario, coverage_violation
 from scenarios.model import Centrumstad, ClusterFacts, Subsidy, Violation
 from scenarios.rules import CLUSTER_RULES, PLAN_RULES, PlanFacts, RuleSet, subsidy
+
+if TYPE_CHECKING:
+    from geo.layers import Layer
 
 
 # ============================================================================ results
@@ -359,8 +362,7 @@ class Evaluator:
     """Precomputed lookups for one grid and population year (see module docstring).
 
     ``unemployment``: rates (%) indexed by NIS code on this grid, or on a later grid (attrs
-    ``grid``) with ``crosswalk`` given; ``comparison``: a layer membership table (``nis_code``,
-    ``region``, ``weight``) on this grid.
+    ``grid``) with ``crosswalk`` given; ``comparison``: a :class:`geo.layers.Layer` on this grid.
     """
 
     def __init__(
@@ -372,7 +374,7 @@ class Evaluator:
         adjacency: Adjacency,
         *,
         unemployment: pd.Series | None = None,
-        comparison: pd.DataFrame | None = None,
+        comparison: Layer | None = None,
         crosswalk: Any = None,
         population_year: int | None = None,
     ) -> None:
@@ -388,7 +390,11 @@ class Evaluator:
         self.notes: list[str] = []
         if unemployment is not None:
             rates = unemployment
-            rg = rates.attrs.get("grid", grid)
+            rg = rates.attrs.get("grid")
+            if rg is None:
+                raise GridError(
+                    "Unemployment rates without their grid; load them with load_unemployment."
+                )
             if rg != grid:
                 if crosswalk is None:
                     raise GridError(f"Unemployment on the {rg} grid; pass the crosswalk.")
@@ -408,15 +414,15 @@ class Evaluator:
         self.regions: dict[str, list[tuple[str, float]]] | None = None
         self.layer: str | None = None
         if comparison is not None:
-            lg = comparison.attrs.get("grid")
-            if lg is not None and lg != grid:
+            from geo.layers import layer_grid
+
+            lg = layer_grid(comparison)
+            if lg != grid:
                 raise GridError(f"Layer on the {lg} grid, evaluator on the {grid} grid.")
-            self.layer = comparison.attrs.get("layer")
+            self.layer = comparison.id
             self.regions = {}
-            for code, region, w in zip(
-                comparison["nis_code"], comparison["region"], comparison["weight"], strict=True
-            ):
-                self.regions.setdefault(str(code), []).append((str(region), float(w)))
+            for code, region, w in comparison.membership.rows:
+                self.regions.setdefault(code, []).append((region, w))
 
     @classmethod
     def from_grid_data(
@@ -424,7 +430,7 @@ class Evaluator:
         gd: Any,
         *,
         unemployment: pd.Series | None = None,
-        comparison: pd.DataFrame | None = None,
+        comparison: Layer | None = None,
     ) -> Evaluator:
         units = gd.units
         return cls(
@@ -505,9 +511,8 @@ class Evaluator:
         if plan.grid != self.grid:
             raise GridError(f"Plan on the {plan.grid} grid, evaluator on the {self.grid} grid.")
         members: dict[str, dict[str, float]] = {c: {} for c in plan.cluster_names}
-        m = plan.membership
-        for code, cl, share in zip(m["nis_code"], m["cluster"], m["share"], strict=True):
-            members.setdefault(str(cl), {})[str(code)] = float(share)
+        for code, cl, share in plan.membership.rows:
+            members.setdefault(cl, {})[code] = share
         names = {c: plan.display_name(c) for c in members}
         facts = {c: self.cluster_facts(c, names[c], parts) for c, parts in members.items()}
         notes = list(plan.notes)
@@ -653,7 +658,7 @@ def evaluate(
     scenario: Scenario | None,
     gd: Any,
     *,
-    comparison: pd.DataFrame | None = None,
+    comparison: Layer | None = None,
     unemployment: pd.Series | None = None,
     budget: int | None = None,
     population_override: Mapping[str, int] | None = None,
@@ -672,13 +677,14 @@ def evaluator_for(gd: Any, layer: str | None = None, *, unemployment: bool = Tru
     comparison layer ``layer`` (e.g. ``scenario.comparison_layer``; ``None``/"" for none).
     Cached per grid, population year, data directory and layer: the app calls this on every click.
     """
-    from scenarios.inputs import load_layer, load_unemployment
+    from geo.layers import load_layer
+    from scenarios.inputs import load_unemployment
 
     key = (gd.grid, gd.population_year, str(gd.data_dir), layer or "", unemployment)
     ev = _EVALUATORS.get(key)
     if ev is None:
         rates = load_unemployment(gd.data_dir) if unemployment else None
-        comp = load_layer(layer, gd.grid, gd.data_dir, gd.crosswalk) if layer else None
+        comp = load_layer(layer, gd.grid, gd.data_dir) if layer else None
         ev = Evaluator.from_grid_data(gd, unemployment=rates, comparison=comp)
         if len(_EVALUATORS) > 32:
             _EVALUATORS.clear()

@@ -1,13 +1,11 @@
-"""Inputs besides the plan and the grid: unemployment rates and comparison layers.
+"""Inputs besides the plan and the grid: unemployment rates.
 
 ``load_unemployment`` reads the 2024 unemployment rate (ages 15-64, %, 2025 grid);
 ``unemployment_on_grid`` gives every municipality of an older grid the rate of its 2025 successor.
 Suppressed rates (Herstappe) stay missing (NaN): the evaluator leaves them out of the weighted mean
 and lists them, it never fills them in.
 
-``load_layer`` returns a comparison layer as a membership table (``nis_code``, ``region``,
-``weight``; ``attrs`` grid and layer) for :func:`geo.overlap.cluster_alignment`. The 2018 grid has
-no layer tables: a 2018 municipality takes the region of its 2019 successor.
+Comparison layers come from the one layer registry, :func:`geo.layers.load_layer`.
 """
 
 from __future__ import annotations
@@ -21,12 +19,8 @@ from geo.sources import checked_path
 from scenarios.errors import InputError
 
 UNEMPLOYMENT_FILE = "labour/unemployment_rate_2024.csv"
-LAYER_FILES = {
-    # layer id: (file, region_layer prefix); the grid suffix is added (_gem2019 / _gem2025)
-    "vervoerregio": ("regions/vervoerregio.csv", "vervoerregio"),
-    "referentieregio": ("regions/referentieregio.csv", "referentieregio_regiodecreet"),
-    "streekbeleid": ("regions/resoc_streekbeleid.csv", "resoc"),
-}
+#: The grid of the rates in that file (2024 rates, municipalities of 1 January 2025).
+UNEMPLOYMENT_GRID = 2025
 
 
 def read_unemployment_csv(path: Path) -> pd.Series:
@@ -37,7 +31,7 @@ def read_unemployment_csv(path: Path) -> pd.Series:
     codes = df["nis"].map(normalise_code)
     rates = pd.to_numeric(df["werkloosheidsgraad_15_64_pct"], errors="coerce")
     s = pd.Series(rates.to_numpy(), index=pd.Index(codes, name="nis_code"), name="rate")
-    s.attrs = {"grid": 2025, "year": 2024, "unit": "%"}
+    s.attrs = {"grid": UNEMPLOYMENT_GRID, "year": 2024, "unit": "%"}
     return s
 
 
@@ -49,7 +43,7 @@ def load_unemployment(data_dir: Path) -> pd.Series:
 def unemployment_on_grid(rates: pd.Series, grid: int, crosswalk: Crosswalk) -> pd.Series:
     """Rates for the municipalities of ``grid``: each takes the rate of its successor on the
     rates' grid (NaN when that successor's rate is missing)."""
-    src = int(rates.attrs.get("grid", 2025))
+    src = int(rates.attrs.get("grid", UNEMPLOYMENT_GRID))
     if src == grid:
         out = rates.copy()
     else:
@@ -61,28 +55,4 @@ def unemployment_on_grid(rates: pd.Series, grid: int, crosswalk: Crosswalk) -> p
             dtype=float,
         )
     out.attrs = {**rates.attrs, "grid": grid, "rates_grid": src}
-    return out
-
-
-def load_layer(layer: str, grid: int, data_dir: Path, crosswalk: Crosswalk) -> pd.DataFrame:
-    """A comparison layer as a membership table on ``grid`` (see module docstring)."""
-    if layer not in LAYER_FILES:
-        raise InputError(f"Unknown comparison layer '{layer}'. Known: {', '.join(LAYER_FILES)}.")
-    rel, prefix = LAYER_FILES[layer]
-    df = pd.read_csv(checked_path(data_dir, rel), dtype=str)
-    table_grid = 2019 if grid == 2018 else grid
-    rows = df[
-        df["region_layer"].str.startswith(prefix)
-        & df["region_layer"].str.endswith(f"gem{table_grid}")
-    ]
-    if rows.empty and layer == "streekbeleid":
-        rows = df[df["region_layer"].str.startswith(prefix)]
-    if rows.empty:
-        raise InputError(f"No {layer} table for the {grid} grid in {rel}.")
-    region = dict(zip(rows["nis_code"].map(normalise_code), rows["region_name"], strict=True))
-    if table_grid != grid:
-        mapping = crosswalk.mapping(grid, table_grid)
-        region = {old: region[new] for old, new in mapping.items() if new in region}
-    out = pd.DataFrame({"nis_code": list(region), "region": list(region.values()), "weight": 1.0})
-    out.attrs = {"grid": grid, "layer": layer}
     return out

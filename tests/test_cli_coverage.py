@@ -95,8 +95,14 @@ def test_plan_by_names(capsys, tmp_path):
     [
         ("municipality,cluster\nLo-Ringe,a\n", "Closest: Lo-Reninge (32030)"),
         ("nis_code,cluster\n99999,a\n", "99999 is not a Flemish municipality"),
-        ("nis_code,cluster\n44021,a\n44021,a\n", "44021 is listed twice: row 2 (a), row 3 (a)"),
-        ("nis_code,cluster\n44021,a\n44021,b\n", "44021 is assigned to more than one cluster"),
+        (
+            "nis_code,cluster\n44021,a\n44021,a\n",
+            "44021 (Gent) is listed twice: row 2 (a), row 3 (a)",
+        ),
+        (
+            "nis_code,cluster\n44021,a\n44021,b\n",
+            "44021 (Gent) is assigned to more than one cluster",
+        ),
         ("nis_code,cluster\n21004,a\n", "Brussels is context only"),
         ("nis_code,cluster\n46030,a\n", "use --grid 2025"),
         ("foo,bar\n1,2\n", "needs the columns"),

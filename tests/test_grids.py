@@ -87,3 +87,20 @@ def test_crs_guard():
         require_same_crs(a, b)
     with pytest.raises(CRSError, match="no coordinate reference system"):
         require_same_crs(a, gpd.GeoSeries([box(0, 0, 1, 1)]))
+
+
+@pytest.mark.realdata
+def test_grid_registry_holds_every_grid_fact(data_dir):
+    from geo.population import available_years, data_grid_for_year
+    from geo.settings import GRID_INFO, GRIDS, grid_for_year
+
+    assert list(GRIDS) == sorted(GRID_INFO)
+    for g, info in GRID_INFO.items():
+        assert len(load_units(g, data_dir)) == info.n_flemish == GRIDS[g]
+        assert grid_for_year(info.first_year) == g
+        if info.last_year is not None:
+            assert grid_for_year(info.last_year + 1) != g
+    # every population year of the data belongs to exactly one grid of the registry
+    for year in available_years(data_dir):
+        assert sum(info.holds_year(year) for info in GRID_INFO.values()) <= 1
+        assert data_grid_for_year(year) in GRID_INFO

@@ -46,7 +46,7 @@ def test_toy_polygon_union_equals_membership_table():
         {"nis_code": list(TOY_REGIONS), "region": list(TOY_REGIONS.values()), "weight": 1.0}
     )
     from_table = make_layer(table, 2018, "toy", "toy", False, "table")
-    pd.testing.assert_frame_equal(from_polys, from_table)
+    assert from_polys.membership == from_table.membership
     plan = _toy_plan()
     pd.testing.assert_frame_equal(
         cluster_alignment(plan, from_polys, pop), cluster_alignment(plan, from_table, pop)
@@ -262,10 +262,13 @@ def test_table_weights_and_double_membership(data_dir, tmp_path):
     w = layer.set_index(["nis_code", "region"])["weight"]
     assert w[("44021", "A")] == pytest.approx(0.6) and w[("44021", "B")] == pytest.approx(0.4)
     p.write_text("nis_code,region\n44021,A\n44021,B\n", encoding="utf-8")
-    with pytest.raises(LayerError, match=r"more than one region.*44021 \(Gent\)"):
+    with pytest.raises(
+        LayerError,
+        match=r"44021 \(Gent\) is assigned to more than one region: row 2 \(A\), row 3 \(B\)",
+    ):
         read_user_layer(p, 2019, data_dir)
     p.write_text("nis_code,region,weight\n44021,A,1.5\n", encoding="utf-8")
-    with pytest.raises(LayerError, match=r"'weight' must hold numbers in \(0, 1\]"):
+    with pytest.raises(LayerError, match=r"row 2: weight '1.5' is not a number in \(0, 1\]"):
         read_user_layer(p, 2019, data_dir)
 
 

@@ -1,14 +1,14 @@
 import pandas as pd
 import pytest
 
+from geo.layers import make_layer
 from geo.overlap import cluster_alignment
 from geo.plans import Plan
 
 
 def regions(rows):
     df = pd.DataFrame(rows, columns=["nis_code", "region", "weight"])
-    df.attrs["grid"] = 2018
-    return df
+    return make_layer(df, 2018, "toy", "toy", False, "table")
 
 
 def test_alignment_dominant_share_and_nesting(population):
@@ -29,3 +29,15 @@ def test_alignment_fractional_weights(population):
     out = cluster_alignment(plan, reg, population).set_index("cluster")
     assert out.loc["a", "dominant_region"] == "Y"
     assert out.loc["a", "dominant_share"] == pytest.approx(0.75)
+
+
+def test_a_layer_that_lost_its_grid_or_is_of_another_grid_is_refused(population):
+    from geo.errors import GridError
+
+    plan = Plan.from_assignment(2018, {"11001": "a"})
+    reg = regions([("11001", "X", 1.0)])
+    lost = pd.concat([reg.frame, reg.frame.iloc[:0]])  # pandas drops attrs: no grid to check
+    with pytest.raises(GridError, match=r"must be a geo\.layers\.Layer"):
+        cluster_alignment(plan, lost, population)
+    with pytest.raises(GridError, match="Layer on the 2018 grid, plan on the 2019 grid"):
+        cluster_alignment(Plan.from_assignment(2019, {"11001": "a"}), reg, population)

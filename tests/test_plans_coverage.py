@@ -4,7 +4,8 @@ import pytest
 from geo.codes import Crosswalk
 from geo.coverage import coverage
 from geo.errors import GridError, PlanError
-from geo.plans import Plan, move_plan, parse_plan_table, write_plan_atomic
+from geo.membership import parse_table
+from geo.plans import Plan, move_plan, write_plan_atomic
 
 # A toy crosswalk: on "2019", 11001+11002 merged into 11010; everything else unchanged.
 CODES_2018 = [f"110{k:02d}" for k in range(1, 10)] + ["31001", "31002"]
@@ -15,6 +16,12 @@ def toy_crosswalk() -> Crosswalk:
     s18["11001"] = s18["11002"] = "11010"
     codes19 = sorted(set(s18.values()))
     return Crosswalk({(2018, 2019): s18, (2019, 2025): {c: c for c in codes19}}, {})
+
+
+def parse_plan_table(df, grid, _codes, crosswalk):
+    """(grid, membership frame, cluster names) of a validated plan table."""
+    parsed = parse_table(df, grid, crosswalk)
+    return parsed.membership.grid, parsed.membership.frame, parsed.names
 
 
 def table(rows, cols=("nis_code", "cluster")):
@@ -86,7 +93,7 @@ def test_move_plan_preserves_weighted_totals_and_reports_split():
     w = pd.Series({c: 1.0 for c in CODES_2018})
     w["11001"], w["11002"] = 30.0, 10.0
     moved = move_plan(plan, 2019, toy_crosswalk(), w)
-    m = moved.membership.set_index(["nis_code", "cluster"])["share"]
+    m = moved.frame.set_index(["nis_code", "cluster"])["share"]
     assert m[("11010", "a")] == pytest.approx(0.75)
     assert m[("11010", "b")] == pytest.approx(0.25)
     assert moved.assignment["11010"] == "a"

@@ -68,10 +68,10 @@ def test_move_plan_preserves_weighted_cluster_totals(assign, weights):
     w19 = w.groupby(w.index.map(cw.mapping(2018, 2019))).sum()
     for cl in ("a", "b"):
         before = sum(w[c] for c, k in assign.items() if k == cl)
-        m = moved.membership[moved.membership["cluster"] == cl]
+        m = moved.frame[moved.frame["cluster"] == cl]
         after = float((m["nis_code"].map(w19).astype(float) * m["share"]).sum())
         assert abs(before - after) < 1e-6 * max(1.0, before)
-    assert (moved.membership.groupby("nis_code")["share"].sum() <= 1 + 1e-9).all()
+    assert (moved.frame.groupby("nis_code")["share"].sum() <= 1 + 1e-9).all()
 
 
 @settings(max_examples=60, deadline=None)

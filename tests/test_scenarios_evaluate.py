@@ -11,6 +11,7 @@ import pytest
 from geo.contiguity import build_adjacency
 from geo.coverage import coverage
 from geo.errors import GridError
+from geo.layers import Layer, make_layer
 from geo.overlap import cluster_alignment
 from geo.plans import Plan
 from scenarios.definitions import load_scenario, with_scenario_overrides
@@ -39,12 +40,11 @@ def rates() -> pd.Series:
     return s
 
 
-def layer() -> pd.DataFrame:
+def layer() -> Layer:
     reg = {c: ("Noord" if c in ("11001", "11002", "11003", "31001") else "Zuid")
            for c in toy_units().index if c != "31002"}  # fmt: skip
     df = pd.DataFrame({"nis_code": list(reg), "region": list(reg.values()), "weight": 1.0})
-    df.attrs = {"grid": 2018, "layer": "vervoerregio"}
-    return df
+    return make_layer(df, 2018, "vervoerregio", "vervoerregio", False, "table")
 
 
 PLAN = Plan.from_assignment(
@@ -169,7 +169,7 @@ def test_coverage_matches_geo_coverage():
 def test_split_unit_reports_unique_membership():
     m = pd.DataFrame({"nis_code": ["11007", "11008", "11008", "11009"],
                       "cluster": ["c", "c", "d", "d"], "share": [1.0, 0.4, 0.6, 1.0]})  # fmt: skip
-    plan = Plan(2018, m, {"c": "C", "d": "D"})
+    plan = Plan.from_frame(2018, m, {"c": "C", "d": "D"})
     ev = make_ev()
     st = ev.state(plan)
     assert st.facts["c"].population == 70_000 + 32_000
@@ -194,8 +194,8 @@ def test_population_override_and_evaluate_facts():
 
 def test_order_of_rows_does_not_matter():
     ev = make_ev(rates(), layer())
-    m = PLAN.membership.sample(frac=1.0, random_state=3).reset_index(drop=True)
-    shuffled = Plan(2018, m, dict(reversed(list(PLAN.cluster_names.items()))))
+    m = PLAN.frame.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    shuffled = Plan.from_frame(2018, m, dict(reversed(list(PLAN.cluster_names.items()))))
     sc = load_scenario("bestuursregisseur")
     assert ev.evaluate(ev.state(shuffled), RS, sc) == ev.evaluate(ev.state(PLAN), RS, sc)
 
@@ -209,7 +209,7 @@ def test_grid_mismatch():
 def test_partly_assigned_unit_is_a_warning():
     m = pd.DataFrame({"nis_code": ["11007", "11008"], "cluster": ["c", "c"], "share": [1.0, 0.25]})
     ev = make_ev()
-    res = ev.evaluate(ev.state(Plan(2018, m, {"c": "C"})), RS, None)
+    res = ev.evaluate(ev.state(Plan.from_frame(2018, m, {"c": "C"})), RS, None)
     (v,) = res.plan_violations
     assert (v.rule_id, v.severity, v.observed, v.limit) == ("partial_membership", "warning", 0.25,
                                                             1.0)  # fmt: skip
@@ -250,7 +250,7 @@ def test_incremental_coverage_and_split_units_follow_moves():
     m = pd.DataFrame({"nis_code": ["11007", "11008", "11008", "11009", "31001"],
                       "cluster": ["c", "c", "d", "d", "d"],
                       "share": [1.0, 0.4, 0.6, 1.0, 0.3]})  # fmt: skip
-    plan = Plan(2018, m, {"c": "C", "d": "D"})
+    plan = Plan.from_frame(2018, m, {"c": "C", "d": "D"})
     ev = make_ev()
     st = ev.state(plan)
     assert [x[0] for x in st.irregular] == ["11008", "31001"]

@@ -155,9 +155,9 @@ def test_a_plan_that_meets_every_rule_has_no_violations(data):
 @given(data=grid_and_plan(), seed=st.integers(0, 10_000))
 def test_evaluation_is_independent_of_row_order(data, seed):
     ev, plan = data
-    m = plan.membership.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    m = plan.frame.sample(frac=1.0, random_state=seed).reset_index(drop=True)
     names = dict(sorted(plan.cluster_names.items(), reverse=True))
-    shuffled = Plan(2018, m, names)
+    shuffled = Plan.from_frame(2018, m, names)
     sc = with_scenario_overrides(SC, comparison_layer="")
     a = ev.evaluate(ev.state(plan), RS, sc, budget=100_000)
     b = ev.evaluate(ev.state(shuffled), RS, sc, budget=100_000)

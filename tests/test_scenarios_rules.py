@@ -166,7 +166,7 @@ def test_scenarios_content():
     s = with_scenario_overrides(load_scenario("terreinregisseur"), max_municipalities=8)
     assert s.max_municipalities == 8 and s.overrides == {"max_municipalities": 8}
     with pytest.raises(RegiokaartError, match="comparison_layer"):
-        with_scenario_overrides(b, comparison_layer="provincie")
+        with_scenario_overrides(b, comparison_layer="no-such-layer")
 
 
 def test_band_contains():

@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 
 from geo.context import load_grid_data, load_plan, plan_path
+from geo.layers import load_layer
 from geo.overlap import cluster_alignment
 from geo.settings import PARTNERSHIPS_DIR
 from scenarios.definitions import load_scenario
 from scenarios.evaluate import Evaluator, evaluate
-from scenarios.inputs import load_layer, load_unemployment
+from scenarios.inputs import load_unemployment
 from scenarios.rules import load_rule_set, with_overrides
 
 pytestmark = pytest.mark.realdata
@@ -121,7 +122,7 @@ def test_minimum_100000_changes_eligibility(gd, plan):
 def test_alignment_with_real_vervoerregio_matches_geo_overlap(data_dir):
     gd19 = load_grid_data(2019, 2019, data_dir)
     plan = load_plan(plan_path("partnerships-2017"), gd19)
-    layer = load_layer("vervoerregio", 2019, data_dir, gd19.crosswalk)
+    layer = load_layer("vervoerregio", 2019, data_dir)
     assert layer["nis_code"].nunique() == 300
     ev = Evaluator.from_grid_data(gd19, comparison=layer)
     state = ev.state(plan)
@@ -133,7 +134,7 @@ def test_alignment_with_real_vervoerregio_matches_geo_overlap(data_dir):
     summary = ev.coverage(state)
     assert summary.population_covered == cov.population_covered
     assert summary.n_municipalities_covered == cov.n_municipalities_covered
-    l18 = load_layer("vervoerregio", 2018, data_dir, gd19.crosswalk)
+    l18 = load_layer("vervoerregio", 2018, data_dir)
     assert l18["nis_code"].nunique() == 308 and l18.attrs["grid"] == 2018
 
 
@@ -143,7 +144,7 @@ def test_evaluator_for_is_cached_and_matches_evaluate(gd, plan, unemployment, da
     sc = load_scenario("beleidsregisseur")
     ev = evaluator_for(gd, sc.comparison_layer)
     assert evaluator_for(gd, sc.comparison_layer) is ev
-    layer = load_layer("vervoerregio", 2018, data_dir, gd.crosswalk)
+    layer = load_layer("vervoerregio", 2018, data_dir)
     direct = evaluate(plan, RS, sc, gd, comparison=layer, unemployment=unemployment)
     assert ev.evaluate(ev.state(plan), RS, sc) == direct
 

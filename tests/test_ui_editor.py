@@ -141,4 +141,4 @@ def test_undo_all_restores_start_and_redo_all_restores_end(ops) -> None:
         assert ed.redo()
     assert ed.plan is last
     # every municipality is in at most one cluster whatever the edits
-    assert not ed.plan.membership["nis_code"].duplicated().any()
+    assert not ed.plan.frame["nis_code"].duplicated().any()

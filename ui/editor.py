@@ -134,7 +134,7 @@ class Editor:
         self._push(self.plan.assign(nis_code, cluster), label or f"{nis_code} → {cluster or '-'}")
 
     def _is_split(self, nis_code: str) -> bool:
-        m = self.plan.membership
+        m = self.plan.frame
         return bool((m.loc[m["nis_code"] == nis_code, "share"] < 1.0).any())
 
     def toggle(self, nis_code: str) -> str | None:

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from geo.export import cluster_polygons, csv_text, geojson_text, gpkg_bytes, xlsx_bytes
+from geo.export import (
+    cluster_polygons,
+    csv_text,
+    gpkg_bytes,
+    membership_frame,
+    membership_geodata,
+    plan_geojson,
+    xlsx_bytes,
+)
 from geo.plans import Plan
 from scenarios.evaluate import Evaluation
 from ui.colours import UNASSIGNED
@@ -23,11 +31,8 @@ from ui.summary import summary_html, svg_map
 
 
 def municipality_frame(plan: Plan, units: gpd.GeoDataFrame, population: pd.Series) -> pd.DataFrame:
-    m = plan.membership.copy()
-    m["municipality"] = m["nis_code"].map(units["name"])
-    m["cluster_name"] = m["cluster"].map(plan.display_name)
-    m["population"] = (m["nis_code"].map(population) * m["share"]).round().astype("int64")
-    return m[["nis_code", "municipality", "cluster", "cluster_name", "share", "population"]]
+    """The plan's membership with shares (one row per municipality and cluster)."""
+    return membership_frame(plan, units, population)
 
 
 def coverage_frame(evaluation: Evaluation) -> pd.DataFrame:
@@ -71,12 +76,7 @@ def clusters_gpkg(
     plan: Plan, evaluation: Evaluation, units: gpd.GeoDataFrame, colours: Mapping[str, str],
     population: pd.Series,
 ) -> bytes:  # fmt: skip
-    munis = units[["name", "province", "geometry"]].join(
-        municipality_frame(plan, units, population)
-        .drop_duplicates("nis_code")
-        .set_index("nis_code")[["cluster", "cluster_name"]]
-    )
-    munis = munis.reset_index()
+    munis = membership_geodata(plan, units)
     return gpkg_bytes(
         {"clusters": cluster_geodata(plan, evaluation, units, colours), "municipalities": munis}
     )
@@ -85,7 +85,7 @@ def clusters_gpkg(
 def clusters_geojson(
     plan: Plan, evaluation: Evaluation, units: gpd.GeoDataFrame, colours: Mapping[str, str]
 ) -> str:
-    return geojson_text(cluster_geodata(plan, evaluation, units, colours))
+    return plan_geojson(cluster_geodata(plan, evaluation, units, colours), plan)
 
 
 def summary_page(

@@ -17,8 +17,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "settings": ("Instellingen", "Settings"),
     "grid": ("Gemeentegrid", "Municipality grid"),
     "grid_help": (
-        "2018: 308 gemeenten, 2019: 300, 2025: 285 (na fusies).",
-        "2018: 308 municipalities, 2019: 300, 2025: 285 (after mergers).",
+        "Vlaamse gemeenten per grid: {counts} (na fusies).",
+        "Flemish municipalities per grid: {counts} (after mergers).",
     ),
     "year": ("Bevolkingsjaar (Statbel, 1 januari)", "Population year (Statbel, 1 January)"),
     "year_help": (

@@ -84,9 +84,13 @@ def map_features(
     lang: str = "nl",
     dashed: Iterable[str] = (),
 ) -> str:
-    """The cluster layer: fill by cluster, thick outline for the active cluster, tooltips with
-    name, inhabitants, cluster (and its inhabitants) and the centrumstad flag."""
+    """The cluster layer: fill by cluster (a split municipality: its largest share), thick outline
+    for the active cluster, tooltips with name, inhabitants, cluster(s) with their inhabitants (a
+    split municipality lists each cluster with its share) and the centrumstad flag."""
     assignment = plan.assignment
+    parts: dict[str, list[tuple[str, float]]] = {}
+    for code, cl_id, share in plan.membership.rows:
+        parts.setdefault(code, []).append((cl_id, share))
     cluster_pop = (
         {c.cluster: c.facts.population for c in evaluation.clusters}
         if evaluation is not None
@@ -99,6 +103,12 @@ def map_features(
         cl = assignment.get(code)
         if cl is None:
             cl_text = f"{t('col_cluster', lang)}: {t('unassigned', lang)}"
+        elif len(parts[code]) > 1 or parts[code][0][1] < 1.0:
+            shown = ", ".join(
+                f"{plan.display_name(c)} {pct(s, lang)}"
+                for c, s in sorted(parts[code], key=lambda p: -p[1])
+            )
+            cl_text = f"{t('col_cluster', lang)}: {shown}"
         else:
             cl_text = f"{t('col_cluster', lang)}: {plan.display_name(cl)}"
             if cl in cluster_pop:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from geo.errors import PlanError
+from geo.errors import PlanError, RegiokaartError
 from geo.plans import Plan
 from geo.planstore import PlanRecord, PlanStore, plan_from_record, record_from_plan
 
@@ -124,13 +124,15 @@ def plan_from_bytes(data: bytes, filename: str, gd: Any) -> Plan:
     from geo.context import load_plan
 
     suffix = Path(filename).suffix.lower() or ".csv"
-    if suffix not in (".csv", ".txt", ".xlsx", ".xls"):
+    if suffix not in (".csv", ".txt", ".xlsx", ".xls", ".gpkg", ".geojson", ".json"):
         raise PlanError(
             f"{filename}: een plan is een CSV- of Excel-bestand. / A plan is a CSV or Excel file."
         )
-    with tempfile.TemporaryDirectory() as tmp:
-        p = Path(tmp) / (Path(filename).stem + suffix)
+    with tempfile.TemporaryDirectory() as tmp:  # a private folder, removed afterwards
+        p = Path(tmp) / ("upload" + suffix)  # never the user's name (.., NUL, very long)
         p.write_bytes(data)
-        plan = load_plan(p, gd)
-    stem = Path(filename).stem
-    return Plan(plan.grid, plan.membership, plan.cluster_names, stem, plan.notes)
+        try:
+            plan = load_plan(p, gd)
+        except RegiokaartError as exc:  # messages name the user's file, not the temporary one
+            raise type(exc)(exc.message.replace(p.name, filename), exc.details) from None
+    return replace(plan, name=Path(filename).stem[:200])

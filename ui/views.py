@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import functools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.context import weights_year
+from geo.context import carry_plan
 from geo.errors import PlanError, RegiokaartError
 from geo.limits import check_table_file
-from geo.plans import Plan, move_plan
+from geo.plans import Plan
 from geo.planstore import PlanStore, resolve_db_path
-from geo.population import load_population, year_ranges
+from geo.population import year_ranges
+from geo.settings import GRID_INFO
 from scenarios.definitions import Scenario, with_scenario_overrides
 from scenarios.params import parameter_rows
 from scenarios.rules import RuleSet, with_overrides
@@ -45,7 +46,8 @@ from ui.store import open_state, plan_from_bytes, plan_from_record, record_of
 from ui.summary import settings_rows
 from ui.text import md_escape
 
-GRIDS = (2025, 2019, 2018)
+GRIDS = tuple(sorted(GRID_INFO, reverse=True))
+GRID_COUNTS = ", ".join(f"{g}: {info.n_flemish}" for g, info in GRID_INFO.items())
 RULE_PARAMS = ("min_population", "budget_eur", "cap_without_centrumstad", "cap_centrumstad_extra")
 MAP_HEIGHT = 470
 
@@ -130,10 +132,7 @@ def start_plan(choice: str, s_grid: int, s_year: int) -> None:
             label = f.name
         elif choice.startswith("carry:"):
             g = int(choice.split(":")[1])
-            src = editors()[g].plan
-            wy = weights_year(s_year, g, cache.data_dir())
-            weights = load_population(wy, g, cache.data_dir())
-            plan = move_plan(src, s_grid, gd.crosswalk, weights.astype(float))
+            plan = carry_plan(editors()[g].plan, gd)
             label = f"{T('grid')} {g}"
         else:
             plan = Plan.empty(s_grid, "leeg")
@@ -152,7 +151,7 @@ def sidebar() -> Settings:
     sb = st.sidebar
     sb.radio(T("language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
     sb.header(T("settings"))
-    grid = sb.selectbox(T("grid"), GRIDS, key="grid", help=T("grid_help"))
+    grid = sb.selectbox(T("grid"), GRIDS, key="grid", help=T("grid_help", counts=GRID_COUNTS))
     years = cache.years(grid)
     # default: the latest year for the grid; kept when the user picked another year that exists
     prev_grid = st.session_state.get("year_grid")
@@ -685,16 +684,13 @@ def saved_plan_on_grid(name: str, version: int | None, grid: int, year: int) -> 
     plan = plan_from_record(rec, name)
     if rec.grid > grid:
         raise PlanError(f"'{name}' is saved on the {rec.grid} grid; choose that grid.")
-    if rec.grid < grid:
-        wy = weights_year(year, rec.grid, cache.data_dir())
-        weights = load_population(wy, rec.grid, cache.data_dir())
-        plan = move_plan(plan, grid, gd.crosswalk, weights.astype(float))
+    plan = carry_plan(plan, gd)  # a plan of an older grid is moved (population-weighted shares)
     _check_codes(plan, gd)
     return plan
 
 
 def _check_codes(plan: Plan, gd: Any) -> None:
-    unknown = sorted(set(plan.membership["nis_code"]) - set(gd.units.index))
+    unknown = sorted(set(plan.membership.codes) - set(gd.units.index))
     if unknown:
         raise PlanError(
             f"{len(unknown)} code(s) are not on the {gd.grid} grid: {', '.join(unknown[:10])}"
@@ -831,7 +827,7 @@ def cb_save(ed: Editor, s: Settings) -> None:
     name = str(st.session_state.get("save_name", "")).strip()
     note = str(st.session_state.get("save_note", "")).strip()
     plan = ed.plan
-    named = Plan(plan.grid, plan.membership, plan.cluster_names, name, plan.notes)
+    named = replace(plan, name=name)
     record = record_of(
         named, ed.colours, grid=s.grid, population_year=s.year, rule_set=s.rule_set.id,
         scenario=s.scenario.id if s.scenario else "", overrides=s.overrides, outline=s.outline,
