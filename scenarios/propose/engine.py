@@ -1,0 +1,520 @@
+"""The search itself, on plain integers: a constructive phase and a local search.
+
+Units are numbered ``0..n-1``; each free unit carries a weight (the share of it that is still to be
+placed: 1, or what a kept start cluster does not hold of a split municipality). Clusters are sets
+of free units. The cost of a plan is compared lexicographically:
+
+1. ``hard``: per cluster, 1 + the relative size of each broken constraint (rule-set minimum with the
+   lone-centrumstad exemption, scenario inhabitants and municipalities with "one municipality always
+   fits", alignment with the comparison layer, two centrumsteden); contiguity is never broken (a
+   move that would split its cluster is not made);
+2. ``changed``: free units whose cluster label differs from their start label;
+3. ``outside``: inhabitants outside their cluster's dominant region;
+4. ``over_budget``: total requested subsidy above the budget (EUR);
+5. ``cut``: adjacent pairs in different clusters (compactness).
+
+Construction: start-plan pieces (start cluster x comparison region, connected parts; oversized
+pieces broken into municipalities) are merged greedily, smallest deficient cluster first, preferring
+a merge that is feasible, stays with the same start cluster and is smallest. The local search then
+moves boundary units (keeping both clusters contiguous) and merges adjacent clusters while the cost
+improves, in a seeded order, until no move improves or the deadline passes.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from scenarios.model import Centrumstad, ClusterFacts
+from scenarios.rules import RuleSet, subsidy
+
+Progress = Callable[[float, str], None]
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The hard constraints of one proposal (from the rule set and the scenario)."""
+
+    rule_min: int
+    centrumstad_exempt: bool
+    single_fits: bool
+    min_population: int
+    max_population: int  # 0 = none
+    min_municipalities: int
+    max_municipalities: int  # 0 = none
+    alignment: float | None  # None = no comparison layer
+    one_centrumstad: bool = True  # two centrumsteden in a cluster is a (rule-set) warning
+
+    @property
+    def floor(self) -> int:
+        return max(self.rule_min, self.min_population)
+
+
+@dataclass
+class Problem:
+    """Free units and what the search needs to know about them."""
+
+    pop: list[float]  # inhabitants x weight
+    nbrs: list[list[int]]  # adjacency among all units (free or not)
+    free: list[bool]
+    centrumstad: list[int]  # own inhabitants if a centrumstad, else 0
+    regions: list[list[tuple[int, float]]]  # (region index, weight)
+    start: list[int]  # start label (-1: none)
+    rule_set: RuleSet
+    budget: int
+    fixed_subsidy: int = 0  # what kept clusters request
+
+
+class Cl:
+    """One cluster with running totals."""
+
+    __slots__ = ("cs", "label", "members", "pop", "reg")
+
+    def __init__(self, label: int) -> None:
+        self.label = label
+        self.members: set[int] = set()
+        self.pop = 0.0
+        self.reg: dict[int, float] = {}
+        self.cs: list[int] = []
+
+
+def _subsidy(pop: int, single: bool, cs: tuple[int, ...], rs: RuleSet) -> int:
+    n = 1 if single else 2
+    facts = ClusterFacts(
+        cluster="x",
+        name="x",
+        members=tuple(str(i) for i in range(n)),
+        population=pop,
+        centrumsteden=tuple(Centrumstad(str(i), "c", p) for i, p in enumerate(cs)),
+    )
+    if single and len(cs) > 1:
+        return 0
+    return subsidy(facts, rs).amount_eur
+
+
+class Search:
+    def __init__(
+        self,
+        problem: Problem,
+        bounds: Bounds,
+        seed: int,
+        deadline: float,
+        progress: Progress | None = None,
+    ) -> None:
+        self.p = problem
+        self.b = bounds
+        self.rng = random.Random(seed)
+        self.deadline = deadline
+        self.progress = progress
+        self.where: list[int] = [-1] * len(problem.pop)  # cluster id per unit (-1: not free)
+        self.clusters: dict[int, Cl] = {}
+        self._next = 0
+        self.next_label = max([*problem.start, -1]) + 1
+        self.timed_out = False
+        self.moves = 0
+        self._cache: dict[int, tuple[float, float, int]] = {}
+        self._dirty: set[int] = set()
+        self._sub_sum = 0
+        self._sub_memo: dict[tuple[int, bool, tuple[int, ...]], int] = {}
+
+    # ------------------------------------------------------------------ cluster stats
+    def stats(
+        self, pop: float, n: int, reg: dict[int, float], cs: Sequence[int]
+    ) -> tuple[float, float, int]:
+        """(hard, outside, subsidy) of a cluster with these totals."""
+        if n == 0:
+            return 0.0, 0.0, 0
+        b = self.b
+        rp = round(pop)
+        hard = 0.0
+        alone_cs = n == 1 and len(cs) == 1
+        if not (alone_cs and b.centrumstad_exempt) and rp < b.rule_min:
+            hard += 1 + (b.rule_min - pop) / b.rule_min
+        if not (b.single_fits and n == 1):
+            if b.min_population and rp < b.min_population:
+                hard += 1 + (b.min_population - pop) / b.min_population
+            if b.max_population and rp > b.max_population:
+                hard += 1 + (pop - b.max_population) / b.max_population
+            if n < b.min_municipalities:
+                hard += 1 + (b.min_municipalities - n)
+        if b.max_municipalities and n > b.max_municipalities:
+            hard += 1 + (n - b.max_municipalities)
+        dom = max(reg.values()) if reg else 0.0
+        outside = max(pop - dom, 0.0)
+        if b.alignment is not None and pop > 0:
+            share = dom / pop
+            if share < b.alignment - 1e-12:
+                hard += 1 + (b.alignment - share)
+        if b.one_centrumstad and len(cs) >= 2:
+            hard += 1
+        key = (rp, n == 1, tuple(sorted(cs)))
+        sub = self._sub_memo.get(key)
+        if sub is None:  # 0 below the minimum
+            sub = self._sub_memo[key] = _subsidy(*key, self.p.rule_set)
+        return hard, outside, sub
+
+    def _rule_error(self, rp: int, n: int, cs: Sequence[int]) -> bool:
+        alone_cs = n == 1 and len(cs) == 1
+        return not (alone_cs and self.b.centrumstad_exempt) and rp < self.b.rule_min
+
+    def cl_stats(self, cid: int) -> tuple[float, float, int]:
+        st = self._cache.get(cid)
+        if st is None:
+            c = self.clusters[cid]
+            st = self.stats(c.pop, len(c.members), c.reg, c.cs)
+            self._cache[cid] = st
+            self._sub_sum += st[2]
+            self._dirty.discard(cid)
+        return st
+
+    def _touch(self, cid: int) -> None:
+        st = self._cache.pop(cid, None)
+        if st is not None:
+            self._sub_sum -= st[2]
+        self._dirty.add(cid)
+
+    def _total_subsidy(self) -> int:
+        for cid in sorted(self._dirty):
+            if cid in self.clusters:
+                self.cl_stats(cid)
+        self._dirty.clear()
+        return self.p.fixed_subsidy + self._sub_sum
+
+    # ------------------------------------------------------------------ building
+    def new_cluster(self, label: int) -> int:
+        cid = self._next
+        self._next += 1
+        self.clusters[cid] = Cl(label)
+        return cid
+
+    def add(self, cid: int, u: int) -> None:
+        self._touch(cid)
+        c = self.clusters[cid]
+        c.members.add(u)
+        c.pop += self.p.pop[u]
+        for r, w in self.p.regions[u]:
+            c.reg[r] = c.reg.get(r, 0.0) + self.p.pop[u] * w
+        if self.p.centrumstad[u]:
+            c.cs.append(self.p.centrumstad[u])
+        self.where[u] = cid
+
+    def remove(self, cid: int, u: int) -> None:
+        self._touch(cid)
+        c = self.clusters[cid]
+        c.members.discard(u)
+        c.pop -= self.p.pop[u]
+        for r, w in self.p.regions[u]:
+            v = c.reg.get(r, 0.0) - self.p.pop[u] * w
+            if v <= 1e-6:
+                c.reg.pop(r, None)
+            else:
+                c.reg[r] = v
+        if self.p.centrumstad[u]:
+            c.cs.remove(self.p.centrumstad[u])
+        self.where[u] = -1
+        if not c.members:
+            del self.clusters[cid]
+
+    def merge(self, a: int, b: int) -> int:
+        """Merge clusters ``a`` and ``b``; the label of the one holding more of its start units
+        survives."""
+        ca, cb = self.clusters[a], self.clusters[b]
+        keep_a = self._own(ca, ca.label) + self._own(cb, ca.label) >= self._own(
+            ca, cb.label
+        ) + self._own(cb, cb.label)
+        label = ca.label if keep_a else cb.label
+        for u in sorted(cb.members):
+            self.remove(b, u)
+            self.add(a, u)
+        self.clusters[a].label = label
+        return a
+
+    def _own(self, c: Cl, label: int) -> int:
+        return sum(1 for u in c.members if self.p.start[u] == label)
+
+    # ------------------------------------------------------------------ helpers
+    def connected_without(self, cid: int, u: int) -> bool:
+        members = self.clusters[cid].members
+        if len(members) <= 2:
+            return True
+        rest = members - {u}
+        start = next(iter(rest))
+        seen = {start}
+        stack = [start]
+        nbrs = self.p.nbrs
+        while stack:
+            x = stack.pop()
+            for y in nbrs[x]:
+                if y in rest and y not in seen:
+                    seen.add(y)
+                    stack.append(y)
+        return len(seen) == len(rest)
+
+    def neighbour_clusters(self, cid: int) -> list[int]:
+        out = set()
+        for u in self.clusters[cid].members:
+            for v in self.p.nbrs[u]:
+                w = self.where[v]
+                if w >= 0 and w != cid:
+                    out.add(w)
+        return sorted(out)
+
+    def totals(self) -> tuple[float, int, float, int, int]:
+        hard = outside = 0.0
+        sub = self.p.fixed_subsidy
+        for cid in self.clusters:
+            h, o, s = self.cl_stats(cid)
+            hard += h
+            outside += o
+            sub += s
+        changed = sum(
+            1
+            for u, cid in enumerate(self.where)
+            if cid >= 0 and self.p.start[u] >= 0 and self.clusters[cid].label != self.p.start[u]
+        )
+        cut = sum(
+            1
+            for u, cid in enumerate(self.where)
+            if cid >= 0
+            for v in self.p.nbrs[u]
+            if v > u and self.where[v] >= 0 and self.where[v] != cid
+        )
+        return hard, changed, outside, max(sub - self.p.budget, 0), cut
+
+    def _time_up(self) -> bool:
+        if time.perf_counter() >= self.deadline:
+            self.timed_out = True
+            return True
+        return False
+
+    # ------------------------------------------------------------------ construction
+    def construct(self, pieces: Sequence[tuple[int, Sequence[int]]]) -> None:
+        """``pieces``: (start label, units), each connected. Oversized pieces are broken up."""
+        b = self.b
+        for label, units in pieces:
+            pop = sum(self.p.pop[u] for u in units)
+            over = (b.max_population and round(pop) > b.max_population) or (
+                b.max_municipalities and len(units) > b.max_municipalities
+            )
+            if over and len(units) > 1:
+                for u in sorted(units):
+                    self.add(self.new_cluster(label), u)
+            else:
+                cid = self.new_cluster(label)
+                for u in sorted(units):
+                    self.add(cid, u)
+        self._grow()
+
+    def _deficient(self, c: Cl) -> bool:
+        b = self.b
+        n = len(c.members)
+        rp = round(c.pop)
+        if self._rule_error(rp, n, c.cs):
+            return True
+        if b.single_fits and n == 1:
+            return False
+        return (b.min_population > 0 and rp < b.min_population) or n < b.min_municipalities
+
+    def _grow(self) -> None:
+        stuck: set[int] = set()
+        while True:
+            cands = [
+                (c.pop, cid)
+                for cid, c in self.clusters.items()
+                if cid not in stuck and self._deficient(c)
+            ]
+            if not cands:
+                return
+            _, cid = min(cands)
+            c = self.clusters[cid]
+            h_c = self.cl_stats(cid)[0]
+            best: tuple[tuple[int, int, float, float, int], int] | None = None
+            for d in self.neighbour_clusters(cid):
+                cd = self.clusters[d]
+                h_d = self.cl_stats(d)[0]
+                reg = dict(c.reg)
+                for r, v in cd.reg.items():
+                    reg[r] = reg.get(r, 0.0) + v
+                pop = c.pop + cd.pop
+                h, out, _ = self.stats(pop, len(c.members) + len(cd.members), reg, c.cs + cd.cs)
+                if h >= h_c + h_d - EPS:
+                    continue
+                key = (int(h > EPS), int(c.label != cd.label), out, pop, d)
+                if best is None or key < best[0]:
+                    best = (key, d)
+            if best is None:
+                stuck.add(cid)
+                continue
+            self.merge(best[1], cid)
+            stuck.clear()
+
+    # ------------------------------------------------------------------ local search
+    def local_search(self) -> None:
+        p = self.p
+        free_units = [u for u in range(len(p.pop)) if self.where[u] >= 0]
+        rounds = 0
+        while not self._time_up():
+            rounds += 1
+            improved = False
+            order = list(free_units)
+            self.rng.shuffle(order)
+            for i, u in enumerate(order):
+                if i % 64 == 0 and self._time_up():
+                    return
+                if self._try_unit(u):
+                    improved = True
+            if self._try_merges():
+                improved = True
+            if self.progress is not None:
+                h, ch, *_ = self.totals()
+                self.progress(
+                    min(0.3 + 0.05 * rounds, 0.95),
+                    f"local search round {rounds}: {self.moves} moves, hard {h:.2f}, changed {ch}",
+                )
+            if not improved:
+                return
+
+    def _try_unit(self, u: int) -> bool:
+        a = self.where[u]
+        if a < 0:
+            return False
+        targets = sorted({self.where[v] for v in self.p.nbrs[u]} - {a, -1})
+        if not targets:
+            return False
+        ca = self.clusters[a]
+        if len(ca.members) > 1 and not self.connected_without(a, u):
+            return False
+        best: tuple[tuple[float, int, float, int, int], int] | None = None
+        for b in targets:
+            delta = self._move_delta(u, a, b)
+            if _better(delta) and (best is None or delta < best[0]):
+                best = (delta, b)
+        if best is None:
+            return False
+        self.remove(a, u)
+        self.add(best[1], u)
+        self.moves += 1
+        return True
+
+    def _move_delta(self, u: int, a: int, b: int) -> tuple[float, int, float, int, int]:
+        p = self.p
+        ca, cb = self.clusters[a], self.clusters[b]
+        ha, oa, sa = self.cl_stats(a)
+        hb, ob, sb = self.cl_stats(b)
+        pu = p.pop[u]
+        reg_a = dict(ca.reg)
+        reg_b = dict(cb.reg)
+        for r, w in p.regions[u]:
+            reg_a[r] = reg_a.get(r, 0.0) - pu * w
+            reg_b[r] = reg_b.get(r, 0.0) + pu * w
+        reg_a = {r: v for r, v in reg_a.items() if v > 1e-6}
+        cs_u = [p.centrumstad[u]] if p.centrumstad[u] else []
+        cs_a = list(ca.cs)
+        for x in cs_u:
+            cs_a.remove(x)
+        ha2, oa2, sa2 = self.stats(ca.pop - pu, len(ca.members) - 1, reg_a, cs_a)
+        hb2, ob2, sb2 = self.stats(cb.pop + pu, len(cb.members) + 1, reg_b, cb.cs + cs_u)
+        start = p.start[u]
+        d_changed = 0
+        if start >= 0:
+            d_changed = int(cb.label != start) - int(ca.label != start)
+        total_sub = self._total_subsidy()
+        new_sub = total_sub - sa - sb + sa2 + sb2
+        d_budget = max(new_sub - p.budget, 0) - max(total_sub - p.budget, 0)
+        in_a = sum(1 for v in p.nbrs[u] if self.where[v] == a)
+        in_b = sum(1 for v in p.nbrs[u] if self.where[v] == b)
+        return (
+            round(ha2 + hb2 - ha - hb, 9),
+            d_changed,
+            round(oa2 + ob2 - oa - ob, 3),
+            d_budget,
+            in_a - in_b,
+        )
+
+    def _try_merges(self) -> bool:
+        improved = False
+        for a in sorted(self.clusters):
+            if self._time_up():
+                return improved
+            if a not in self.clusters:
+                continue
+            best: tuple[tuple[float, int, float, int, int], int] | None = None
+            for b in self.neighbour_clusters(a):
+                delta = self._merge_delta(a, b)
+                if _better(delta) and (best is None or delta < best[0]):
+                    best = (delta, b)
+            if best is not None:
+                self.merge(a, best[1])
+                self.moves += 1
+                improved = True
+        return improved
+
+    def _merge_delta(self, a: int, b: int) -> tuple[float, int, float, int, int]:
+        p = self.p
+        ca, cb = self.clusters[a], self.clusters[b]
+        ha, oa, sa = self.cl_stats(a)
+        hb, ob, sb = self.cl_stats(b)
+        reg = dict(ca.reg)
+        for r, v in cb.reg.items():
+            reg[r] = reg.get(r, 0.0) + v
+        h, o, s = self.stats(ca.pop + cb.pop, len(ca.members) + len(cb.members), reg, ca.cs + cb.cs)
+        keep_a = self._own(ca, ca.label) + self._own(cb, ca.label) >= self._own(
+            ca, cb.label
+        ) + self._own(cb, cb.label)
+        label = ca.label if keep_a else cb.label
+        before = sum(
+            1 for c in (ca, cb) for u in c.members if p.start[u] >= 0 and p.start[u] != c.label
+        )
+        after = sum(
+            1 for c in (ca, cb) for u in c.members if p.start[u] >= 0 and p.start[u] != label
+        )
+        total_sub = self._total_subsidy()
+        new_sub = total_sub - sa - sb + s
+        d_budget = max(new_sub - p.budget, 0) - max(total_sub - p.budget, 0)
+        cut = sum(1 for u in ca.members for v in p.nbrs[u] if v in cb.members)
+        return (round(h - ha - hb, 9), after - before, round(o - oa - ob, 3), d_budget, -cut)
+
+    # ------------------------------------------------------------------ result
+    def relabel(self) -> None:
+        """Give each start label to the cluster holding most of its units (one-to-one); other
+        clusters get new labels."""
+        overlap: list[tuple[int, int, int]] = []
+        for cid, c in self.clusters.items():
+            counts: dict[int, int] = {}
+            for u in c.members:
+                s = self.p.start[u]
+                if s >= 0:
+                    counts[s] = counts.get(s, 0) + 1
+            overlap.extend((-n, s, cid) for s, n in counts.items())
+        taken: set[int] = set()
+        done: set[int] = set()
+        for _, s, cid in sorted(overlap):
+            if s in taken or cid in done:
+                continue
+            self.clusters[cid].label = s
+            taken.add(s)
+            done.add(cid)
+        for cid in sorted(self.clusters):
+            if cid not in done:
+                self.clusters[cid].label = self.next_label
+                self.next_label += 1
+
+
+def _better(delta: tuple[float, int, float, int, int]) -> bool:
+    h, ch, out, bud, cut = delta
+    if h < -EPS:
+        return True
+    if h > EPS:
+        return False
+    if ch != 0:
+        return ch < 0
+    if out < -0.5:
+        return True
+    if out > 0.5:
+        return False
+    if bud != 0:
+        return bud < 0
+    return cut < 0
