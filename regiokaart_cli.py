@@ -143,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     from geo.overlap_cli import register as register_overlap
 
     register_overlap(sub)
+    from cli.propose import register as register_propose  # temporary hook; the lead rewires it
+
+    register_propose(sub)
     for ext in _EXTENSIONS:
         ext(sub)
     return parser
