@@ -179,7 +179,7 @@ def propose(
     unemployment: pd.Series | None = None,
     budget: int | None = None,
     evaluator: Evaluator | None = None,
-    touch_only_failing: bool = True,
+    keep: bool = True,
 ) -> ProposalResult:
     """A plan for ``gd`` meeting ``rule_set`` and ``scenario`` (see module docstring).
 
@@ -189,7 +189,13 @@ def propose(
     """
     t0 = time.perf_counter()
     deadline = t0 + max(float(time_limit), 0.05)
-    report = progress or (lambda f, m: None)
+    last = [0.0]
+
+    def report(fraction: float, message: str) -> None:
+        last[0] = max(last[0], min(fraction, 1.0))  # never goes back
+        if progress is not None:
+            progress(last[0], message)
+
     report(0.0, "preparing")
     if layer is None:
         layer = scenario.comparison_layer or "none"
@@ -212,7 +218,7 @@ def propose(
     for code, cl, share in start_rows:
         start_parts.setdefault(cl, {})[code] = share
     kept: list[str] = []
-    if touch_only_failing:
+    if keep:
         for cl in sorted(start_parts):
             if not cluster_violations(ev, rule_set, scenario, cl, start_parts[cl]):
                 kept.append(cl)
@@ -297,6 +303,9 @@ def propose(
     search.construct(pieces)
     search.relabel()
     report(0.3, f"constructed {len(search.clusters)} clusters")
+    search.local_search()
+    report(0.5, "repairing clusters with a broken constraint")
+    search.lns()
     search.local_search()
     search.relabel()
 

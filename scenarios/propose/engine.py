@@ -318,12 +318,13 @@ class Search:
             return False
         return (b.min_population > 0 and rp < b.min_population) or n < b.min_municipalities
 
-    def _grow(self) -> None:
+    def _grow(self, noise: float = 0.0) -> None:
         stuck: set[int] = set()
+        rng = self.rng
         while True:
             cands = [
-                (c.pop, cid)
-                for cid, c in self.clusters.items()
+                (c.pop * (1 + noise * rng.random()) if noise else c.pop, cid)
+                for cid, c in sorted(self.clusters.items())
                 if cid not in stuck and self._deficient(c)
             ]
             if not cands:
@@ -342,7 +343,8 @@ class Search:
                 h, out, _ = self.stats(pop, len(c.members) + len(cd.members), reg, c.cs + cd.cs)
                 if h >= h_c + h_d - EPS:
                     continue
-                key = (int(h > EPS), int(c.label != cd.label), out, pop, d)
+                rank = pop * (1 + noise * rng.random()) if noise else pop
+                key = (int(h > EPS), int(c.label != cd.label), out, rank, d)
                 if best is None or key < best[0]:
                     best = (key, d)
             if best is None:
@@ -371,7 +373,7 @@ class Search:
             if self.progress is not None:
                 h, ch, *_ = self.totals()
                 self.progress(
-                    min(0.3 + 0.05 * rounds, 0.95),
+                    min(0.3 + 0.02 * rounds, 0.5),
                     f"local search round {rounds}: {self.moves} moves, hard {h:.2f}, changed {ch}",
                 )
             if not improved:
@@ -477,6 +479,64 @@ class Search:
         cut = sum(1 for u in ca.members for v in p.nbrs[u] if v in cb.members)
         return (round(h - ha - hb, 9), after - before, round(o - oa - ob, 3), d_budget, -cut)
 
+    # ------------------------------------------------------------------ large neighbourhood
+    def snapshot(self) -> list[tuple[int, list[int]]]:
+        return [(c.label, sorted(c.members)) for _, c in sorted(self.clusters.items())]
+
+    def restore(self, snap: list[tuple[int, list[int]]]) -> None:
+        for cid in list(self.clusters):
+            for u in list(self.clusters[cid].members):
+                self.remove(cid, u)
+        self.clusters.clear()
+        self._cache.clear()
+        self._dirty.clear()
+        self._sub_sum = 0
+        for label, members in snap:
+            cid = self.new_cluster(label)
+            for u in members:
+                self.add(cid, u)
+
+    def violating(self) -> list[int]:
+        return [cid for cid in sorted(self.clusters) if self.cl_stats(cid)[0] > EPS]
+
+    def lns(self, max_rounds: int = 4000) -> None:
+        """Dissolve a violating cluster with its neighbours, regrow them with some noise and
+        polish; keep the result when the cost improves (lexicographically)."""
+        best = self.totals()
+        stale = 0
+        for rnd in range(max_rounds):
+            bad = self.violating()
+            if not bad or self._time_up() or stale > 60 * len(bad):
+                return
+            cid = bad[self.rng.randrange(len(bad))]
+            area = {cid, *self.neighbour_clusters(cid)}
+            if self.rng.random() < 0.5:
+                for d in list(area):
+                    area.update(self.neighbour_clusters(d))
+            snap = self.snapshot()
+            units = sorted(u for a in area for u in self.clusters[a].members)
+            for a in area:
+                for u in list(self.clusters[a].members):
+                    self.remove(a, u)
+            for u in units:
+                self.add(self.new_cluster(self.p.start[u]), u)
+            self._grow(noise=0.3)
+            for u in units:
+                self._try_unit(u)
+            cost = self.totals()
+            if _better_total(cost, best):
+                best = cost
+                stale = 0
+                self.moves += 1
+            else:
+                self.restore(snap)
+                stale += 1
+            if self.progress is not None and rnd % 50 == 0:
+                self.progress(
+                    min(0.5 + rnd / max_rounds, 0.95),
+                    f"repairing: round {rnd}, {len(bad)} cluster(s) with a broken constraint",
+                )
+
     # ------------------------------------------------------------------ result
     def relabel(self) -> None:
         """Give each start label to the cluster holding most of its units (one-to-one); other
@@ -501,6 +561,15 @@ class Search:
             if cid not in done:
                 self.clusters[cid].label = self.next_label
                 self.next_label += 1
+
+
+def _better_total(
+    new: tuple[float, int, float, int, int], old: tuple[float, int, float, int, int]
+) -> bool:
+    h = new[0] - old[0]
+    return _better(
+        (round(h, 9), new[1] - old[1], new[2] - old[2], new[3] - old[3], new[4] - old[4])
+    )
 
 
 def _better(delta: tuple[float, int, float, int, int]) -> bool:
