@@ -119,6 +119,7 @@ class Search:
         self._dirty: set[int] = set()
         self._sub_sum = 0
         self._sub_memo: dict[tuple[int, bool, tuple[int, ...]], int] = {}
+        self._orig: dict[int, tuple[int, set[int]] | None] | None = None  # undo log
 
     # ------------------------------------------------------------------ cluster stats
     def stats(
@@ -171,6 +172,9 @@ class Search:
         return st
 
     def _touch(self, cid: int) -> None:
+        if self._orig is not None and cid not in self._orig:
+            c = self.clusters.get(cid)
+            self._orig[cid] = (c.label, set(c.members)) if c is not None else None
         st = self._cache.pop(cid, None)
         if st is not None:
             self._sub_sum -= st[2]
@@ -187,6 +191,8 @@ class Search:
     def new_cluster(self, label: int) -> int:
         cid = self._next
         self._next += 1
+        if self._orig is not None:
+            self._orig[cid] = None  # did not exist before: undo deletes it
         self.clusters[cid] = Cl(label)
         return cid
 
@@ -270,11 +276,18 @@ class Search:
             hard += h
             outside += o
             sub += s
-        changed = sum(
-            1
-            for u, cid in enumerate(self.where)
-            if cid >= 0 and self.p.start[u] >= 0 and self.clusters[cid].label != self.p.start[u]
-        )
+        # one cluster owns each start label (the one holding most of it), as in relabel()
+        counts: dict[tuple[int, int], int] = {}
+        n_start = 0
+        for u, cid in enumerate(self.where):
+            s = self.p.start[u]
+            if cid >= 0 and s >= 0:
+                n_start += 1
+                counts[(s, cid)] = counts.get((s, cid), 0) + 1
+        owned: dict[int, int] = {}
+        for (s, _), n in counts.items():
+            owned[s] = max(owned.get(s, 0), n)
+        changed = n_start - sum(owned.values())
         cut = sum(
             1
             for u, cid in enumerate(self.where)
@@ -318,14 +331,22 @@ class Search:
             return False
         return (b.min_population > 0 and rp < b.min_population) or n < b.min_municipalities
 
-    def _grow(self, noise: float = 0.0) -> None:
+    def _grow(self, noise: float = 0.0, scope: set[int] | None = None) -> None:
+        """Merge deficient clusters (of ``scope``, default all) into neighbours."""
         stuck: set[int] = set()
         rng = self.rng
+        active = set(self.clusters) if scope is None else set(scope)
         while True:
+            active &= self.clusters.keys()
             cands = [
-                (c.pop * (1 + noise * rng.random()) if noise else c.pop, cid)
-                for cid, c in sorted(self.clusters.items())
-                if cid not in stuck and self._deficient(c)
+                (
+                    self.clusters[cid].pop * (1 + noise * rng.random())
+                    if noise
+                    else self.clusters[cid].pop,
+                    cid,
+                )
+                for cid in sorted(active)
+                if cid not in stuck and self._deficient(self.clusters[cid])
             ]
             if not cands:
                 return
@@ -350,7 +371,8 @@ class Search:
             if best is None:
                 stuck.add(cid)
                 continue
-            self.merge(best[1], cid)
+            merged = self.merge(best[1], cid)
+            active.add(merged)
             stuck.clear()
 
     # ------------------------------------------------------------------ local search
@@ -480,47 +502,55 @@ class Search:
         return (round(h - ha - hb, 9), after - before, round(o - oa - ob, 3), d_budget, -cut)
 
     # ------------------------------------------------------------------ large neighbourhood
-    def snapshot(self) -> list[tuple[int, list[int]]]:
-        return [(c.label, sorted(c.members)) for _, c in sorted(self.clusters.items())]
-
-    def restore(self, snap: list[tuple[int, list[int]]]) -> None:
-        for cid in list(self.clusters):
-            for u in list(self.clusters[cid].members):
-                self.remove(cid, u)
-        self.clusters.clear()
-        self._cache.clear()
-        self._dirty.clear()
-        self._sub_sum = 0
-        for label, members in snap:
-            cid = self.new_cluster(label)
-            for u in members:
-                self.add(cid, u)
-
     def violating(self) -> list[int]:
         return [cid for cid in sorted(self.clusters) if self.cl_stats(cid)[0] > EPS]
 
+    def _closed_off(self, cid: int) -> bool:
+        """Too few inhabitants in the whole connected free area around ``cid`` for the floor."""
+        seen = set(self.clusters[cid].members)
+        stack = list(seen)
+        pop = 0.0
+        while stack:
+            u = stack.pop()
+            pop += self.p.pop[u]
+            if round(pop) >= self.b.floor:
+                return False
+            for v in self.p.nbrs[u]:
+                if v not in seen and self.where[v] >= 0:
+                    seen.add(v)
+                    stack.append(v)
+        return True
+
     def lns(self, max_rounds: int = 4000) -> None:
         """Dissolve a violating cluster with its neighbours, regrow them with some noise and
-        polish; keep the result when the cost improves (lexicographically)."""
+        polish; keep the result when the cost improves (lexicographically), else undo."""
         best = self.totals()
         stale = 0
+        hopeless: set[int] = set()
         for rnd in range(max_rounds):
-            bad = self.violating()
-            if not bad or self._time_up() or stale > 60 * len(bad):
+            bad = [c for c in self.violating() if c not in hopeless]
+            for c in list(bad):
+                if self._closed_off(c):
+                    hopeless.add(c)
+                    bad.remove(c)
+            if not bad or self._time_up() or stale > 15 * len(bad):
                 return
             cid = bad[self.rng.randrange(len(bad))]
             area = {cid, *self.neighbour_clusters(cid)}
             if self.rng.random() < 0.5:
                 for d in list(area):
                     area.update(self.neighbour_clusters(d))
-            snap = self.snapshot()
+            self._orig = {}
             units = sorted(u for a in area for u in self.clusters[a].members)
-            for a in area:
-                for u in list(self.clusters[a].members):
+            for a in sorted(area):
+                for u in sorted(self.clusters[a].members):
                     self.remove(a, u)
+            fresh = set()
             for u in units:
-                self.add(self.new_cluster(self.p.start[u]), u)
-            self._grow(noise=0.3)
+                single = self.new_cluster(self.p.start[u])
+                fresh.add(single)
+                self.add(single, u)
+            self._grow(noise=0.3, scope=fresh)
             for u in units:
                 self._try_unit(u)
             cost = self.totals()
@@ -528,14 +558,31 @@ class Search:
                 best = cost
                 stale = 0
                 self.moves += 1
+                hopeless.clear()
+                self._orig = None
             else:
-                self.restore(snap)
+                self._undo()
                 stale += 1
             if self.progress is not None and rnd % 50 == 0:
                 self.progress(
                     min(0.5 + rnd / max_rounds, 0.95),
                     f"repairing: round {rnd}, {len(bad)} cluster(s) with a broken constraint",
                 )
+
+    def _undo(self) -> None:
+        orig, self._orig = self._orig or {}, None
+        for cid in sorted(orig):
+            if cid in self.clusters:
+                for u in sorted(self.clusters[cid].members):
+                    self.remove(cid, u)
+                self.clusters.pop(cid, None)
+        for cid, saved in sorted(orig.items()):
+            if saved is None:
+                continue
+            label, members = saved
+            self.clusters[cid] = Cl(label)
+            for u in sorted(members):
+                self.add(cid, u)
 
     # ------------------------------------------------------------------ result
     def relabel(self) -> None:
