@@ -128,6 +128,7 @@ def _run(args: argparse.Namespace, mode: str) -> int:
         "seed": args.seed,
         "time_limit": args.time_limit,
         "progress": progress,
+        "keep": args.keep == "meeting",
     }
     if mode == "repair":
         assert start is not None
@@ -193,6 +194,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--cover",
         choices=["all", "start"],
         help="cover all municipalities or only the start plan's (propose: all; repair: start)",
+    )
+    p.add_argument(
+        "--keep",
+        choices=["meeting", "none"],
+        default="meeting",
+        help="keep start clusters that already meet everything unchanged (default), or none",
     )
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same plan)")
     p.add_argument("--time-limit", type=float, default=5.0, help="seconds (default 5)")

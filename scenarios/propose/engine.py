@@ -392,6 +392,9 @@ class Search:
                     improved = True
             if self._try_merges():
                 improved = True
+            for cid in sorted(self.clusters):
+                if cid in self.clusters and self._oversized(cid) and self._try_split(cid):
+                    improved = True
             if self.progress is not None:
                 h, ch, *_ = self.totals()
                 self.progress(
@@ -505,6 +508,82 @@ class Search:
     def violating(self) -> list[int]:
         return [cid for cid in sorted(self.clusters) if self.cl_stats(cid)[0] > EPS]
 
+    def _set_stats(self, units: set[int]) -> tuple[float, float, int]:
+        p = self.p
+        reg: dict[int, float] = {}
+        for u in units:
+            for r, w in p.regions[u]:
+                reg[r] = reg.get(r, 0.0) + p.pop[u] * w
+        cs = [p.centrumstad[u] for u in units if p.centrumstad[u]]
+        return self.stats(sum(p.pop[u] for u in units), len(units), reg, cs)
+
+    def _oversized(self, cid: int) -> bool:
+        c, b = self.clusters[cid], self.b
+        n = len(c.members)
+        if n < 2:
+            return False
+        return bool(
+            (b.max_population and round(c.pop) > b.max_population)
+            or (b.max_municipalities and n > b.max_municipalities)
+            or (b.one_centrumstad and len(c.cs) >= 2)
+        )
+
+    def _try_split(self, cid: int) -> bool:
+        """Split a cluster in two contiguous parts grown from each member in turn; take the
+        split with the least hard cost when it beats the cluster as it is."""
+        members = set(self.clusters[cid].members)
+        h0 = self.cl_stats(cid)[0]
+        nbrs = self.p.nbrs
+        best: tuple[tuple[float, float, int], frozenset[int]] | None = None
+        for seed in sorted(members):
+            part = {seed}
+            while len(part) < len(members):
+                rest = members - part
+                if self._connected(rest):
+                    hp, op, _ = self._set_stats(part)
+                    hr, orr, _ = self._set_stats(rest)
+                    if hp + hr < h0 - EPS:
+                        cut = sum(1 for u in part for v in nbrs[u] if v in rest)
+                        key = (round(hp + hr, 9), op + orr, cut)
+                        if best is None or key < best[0]:
+                            best = (key, frozenset(part))
+                    if hp <= EPS:
+                        break
+                frontier = sorted(
+                    {v for u in part for v in nbrs[u] if v in rest},
+                    key=lambda v: (-sum(1 for x in nbrs[v] if x in part), self.p.pop[v], v),
+                )
+                if not frontier:
+                    break
+                part.add(frontier[0])
+        if best is None:
+            return False
+        chosen = best[1]
+        counts: dict[int, int] = {}
+        for u in chosen:
+            counts[self.p.start[u]] = counts.get(self.p.start[u], 0) + 1
+        label = min(counts, key=lambda k: (-counts[k], k))
+        new = self.new_cluster(label)
+        for u in sorted(chosen):
+            self.remove(cid, u)
+            self.add(new, u)
+        self.moves += 1
+        return True
+
+    def _connected(self, units: set[int]) -> bool:
+        if not units:
+            return False
+        start = min(units)
+        seen = {start}
+        stack = [start]
+        while stack:
+            x = stack.pop()
+            for y in self.p.nbrs[x]:
+                if y in units and y not in seen:
+                    seen.add(y)
+                    stack.append(y)
+        return len(seen) == len(units)
+
     def _closed_off(self, cid: int) -> bool:
         """Too few inhabitants in the whole connected free area around ``cid`` for the floor."""
         seen = set(self.clusters[cid].members)
@@ -536,6 +615,15 @@ class Search:
             if not bad or self._time_up() or stale > 15 * len(bad):
                 return
             cid = bad[self.rng.randrange(len(bad))]
+            if self._oversized(cid):
+                self._orig = {}
+                if self._try_split(cid):
+                    cost = self.totals()
+                    if _better_total(cost, best):
+                        best, stale, self._orig = cost, 0, None
+                        hopeless.clear()
+                        continue
+                self._undo()
             area = {cid, *self.neighbour_clusters(cid)}
             if self.rng.random() < 0.5:
                 for d in list(area):
