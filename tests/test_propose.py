@@ -255,3 +255,19 @@ def test_cli_propose_and_repair(data_dir, tmp_path, capsys) -> None:  # type: ig
     assert "unmet:" in capsys.readouterr().out
     assert main(["repair", *args, "--scenario", "bestuursregisseur", "--plan", str(out2),
                  "--out", str(out2)]) == 2  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None)
+@given(grids(), st.integers(0, 5))
+def test_kept_start_clusters_stay_identical(
+    grid: tuple[int, list[int], set[int]], seed: int
+) -> None:
+    """Start plan: one cluster per row of the grid; rows that meet everything are kept."""
+    k, pops, centra = grid
+    ev = square_evaluator(k, pops, centra, halves=True)
+    codes = list(ev.codes)
+    start = Plan.from_assignment(2019, {c: f"row{i // k}" for i, c in enumerate(codes)})
+    res = run(ev, RS, BESTUUR, start=start, seed=seed)
+    for cl in res.kept:
+        assert {c for c, k2, _ in plan_rows(res.plan) if k2 == cl} == set(start.members(cl))
+    check_result(ev, RS, BESTUUR, res)

@@ -456,18 +456,49 @@ def _why(
         todo.extend(n for n in ev.adjacency.get(x, ()) if n in free and n not in area)
     area_pop = sum(ev.pop[c] * weight[c] for c in area)
     region_note = ""
-    if ev.regions is not None:
-        dom = {c: min(ev.regions.get(c, [("", 1.0)]), key=lambda x: (-x[1], x[0]))[0] for c in area}
-        mine = {dom[c] for c in cl_members if c in dom}
-        if len(mine) == 1:
-            r = next(iter(mine))
-            region_area = {c for c in area if dom[c] == r}
-            rpop = sum(ev.pop[c] * weight[c] for c in region_area)
-            region_note = (
-                f"; the municipalities of {r} the search could use ({len(region_area)}, outside "
-                f"kept start clusters) have {rpop:,.0f} inhabitants"
-            )
+    region_short = ""
     floor = b.floor
+    if ev.regions is not None:
+        regions = ev.regions
+
+        def dom(c: str) -> str:
+            return min(regions.get(c, [("", 1.0)]), key=lambda x: (-x[1], x[0]))[0]
+
+        by_pop: dict[str, float] = {}
+        for c in cl_members:
+            by_pop[dom(c)] = by_pop.get(dom(c), 0.0) + ev.pop[c]
+
+        def region_area(r: str) -> tuple[int, float]:
+            """Municipalities of region r the search could use, connected to this cluster."""
+            seen: set[str] = set()
+            todo = [c for c in cl_members if c in free and dom(c) == r]
+            while todo:
+                x = todo.pop()
+                if x in seen:
+                    continue
+                seen.add(x)
+                todo.extend(
+                    n
+                    for n in ev.adjacency.get(x, ())
+                    if n in free and n not in seen and dom(n) == r
+                )
+            return len(seen), sum(ev.pop[c] * weight[c] for c in seen)
+
+        main = min(by_pop, key=lambda k: (-by_pop[k], k))
+        n_main, rpop = region_area(main)
+        region_note = (
+            f"; the municipalities of {main} the search could use, connected to it ({n_main}, "
+            f"outside kept start clusters), have {rpop:,.0f} inhabitants"
+        )
+        for r in sorted(by_pop, key=lambda k: (by_pop[k], k)):
+            n_r, pop_r = region_area(r)
+            if pop_r < floor:
+                region_short = (
+                    f"the {n_r} municipalities of {r} connected to it and not in kept start "
+                    f"clusters have {pop_r:,.0f} inhabitants, fewer than {floor:,}: they cannot "
+                    "form a cluster inside their region"
+                )
+                break
     if v.rule_id in ("min_population", "scale_min_population"):
         if area_pop < floor:
             return (
@@ -475,6 +506,8 @@ def _why(
                 f"have {area_pop:,.0f} inhabitants in all, fewer than {floor:,}"
                 + (" (kept start clusters close it off)" if kept else "")
             )
+        if region_short:
+            return region_short
         if b.max_municipalities:
             return (
                 f"no contiguous cluster of at most {b.max_municipalities} municipalities reaching "
@@ -485,6 +518,8 @@ def _why(
             "cluster or leaving the comparison region" + region_note
         )
     if v.rule_id == "alignment":
+        if region_short:
+            return region_short
         return (
             "a cluster that meets the size bounds had to reach across the comparison region's "
             "border" + region_note

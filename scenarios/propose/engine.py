@@ -331,8 +331,13 @@ class Search:
             return False
         return (b.min_population > 0 and rp < b.min_population) or n < b.min_municipalities
 
-    def _grow(self, noise: float = 0.0, scope: set[int] | None = None) -> None:
-        """Merge deficient clusters (of ``scope``, default all) into neighbours."""
+    def _grow(
+        self, noise: float = 0.0, scope: set[int] | None = None, patient: bool = False
+    ) -> None:
+        """Merge deficient clusters (of ``scope``, default all) into neighbours: first those
+        merges that end feasible, or (``patient``) those that break no upper bound, alignment or
+        centrumstad rule, so that small neighbours can grow together before a big one takes
+        them."""
         stuck: set[int] = set()
         rng = self.rng
         active = set(self.clusters) if scope is None else set(scope)
@@ -365,7 +370,9 @@ class Search:
                 if h >= h_c + h_d - EPS:
                     continue
                 rank = pop * (1 + noise * rng.random()) if noise else pop
-                key = (int(h > EPS), int(c.label != cd.label), out, rank, d)
+                n = len(c.members) + len(cd.members)
+                first = self._beyond(pop, n, reg, c.cs + cd.cs) if patient else h > EPS
+                key = (int(first), int(c.label != cd.label), out, rank, d)
                 if best is None or key < best[0]:
                     best = (key, d)
             if best is None:
@@ -508,6 +515,20 @@ class Search:
     def violating(self) -> list[int]:
         return [cid for cid in sorted(self.clusters) if self.cl_stats(cid)[0] > EPS]
 
+    def _beyond(self, pop: float, n: int, reg: dict[int, float], cs: Sequence[int]) -> bool:
+        """A cluster with these totals breaks an upper bound, alignment or the one-centrumstad
+        rule (which growing cannot fix)."""
+        b = self.b
+        if n > 1 and b.max_population and round(pop) > b.max_population:
+            return True
+        if b.max_municipalities and n > b.max_municipalities:
+            return True
+        if b.one_centrumstad and len(cs) >= 2:
+            return True
+        if b.alignment is not None and pop > 0 and reg:
+            return max(reg.values()) / pop < b.alignment - 1e-12
+        return False
+
     def _set_stats(self, units: set[int]) -> tuple[float, float, int]:
         p = self.p
         reg: dict[int, float] = {}
@@ -638,7 +659,7 @@ class Search:
                 single = self.new_cluster(self.p.start[u])
                 fresh.add(single)
                 self.add(single, u)
-            self._grow(noise=0.3, scope=fresh)
+            self._grow(noise=0.3, scope=fresh, patient=self.rng.random() < 0.5)
             for u in units:
                 self._try_unit(u)
             cost = self.totals()
