@@ -32,7 +32,7 @@ from scenarios.rules import load_rule_set
 SCENARIOS = (("bestuursregisseur", "referentieregio"), ("beleidsregisseur", "vervoerregio"))
 
 
-def run_maxp(gd, floor: int, seed: int) -> tuple[dict[str, str], float]:  # type: ignore[no-untyped-def]
+def run_maxp(gd, floor: int, seed: int) -> tuple[dict[str, str], float]:
     import libpysal
     from spopt.region import MaxPHeuristic
 

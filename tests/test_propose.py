@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 
 import pandas as pd
 import pytest
@@ -23,7 +24,7 @@ BELEID = load_scenario("beleidsregisseur")
 
 
 def square_evaluator(
-    k: int, populations: list[int], centra: set[int] = frozenset(), halves: bool = False
+    k: int, populations: list[int], centra: Collection[int] = (), halves: bool = False
 ) -> Evaluator:
     """k x k squares 10001.. row by row, rook neighbours; ``halves``: a comparison layer with
     the left and the right half of the grid as regions."""
@@ -183,7 +184,7 @@ def test_lowered_minimum_is_used() -> None:
 
 # ============================================================================ real data
 @pytest.fixture(scope="module")
-def real(data_dir):  # type: ignore[no-untyped-def]
+def real(data_dir):
     from geo.context import load_grid_data, load_plan, plan_path
 
     gd = load_grid_data(2019, 2020, data_dir)
@@ -200,7 +201,7 @@ def _kept_identical(res: ProposalResult, start: Plan) -> None:
 
 
 @pytest.mark.realdata
-def test_real_bestuursregisseur(real) -> None:  # type: ignore[no-untyped-def]
+def test_real_bestuursregisseur(real) -> None:
     gd, start = real
     res = propose(gd, RS, BESTUUR, layer="referentieregio", start=start, time_limit=8)
     assert res.elapsed_s < 10
@@ -216,7 +217,7 @@ def test_real_bestuursregisseur(real) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.realdata
-def test_real_beleidsregisseur(real) -> None:  # type: ignore[no-untyped-def]
+def test_real_beleidsregisseur(real) -> None:
     gd, start = real
     res = propose(gd, RS, BELEID, layer="vervoerregio", start=start, time_limit=8)
     assert res.elapsed_s < 10
@@ -230,7 +231,7 @@ def test_real_beleidsregisseur(real) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.realdata
-def test_cli_propose_and_repair(data_dir, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_propose_and_repair(data_dir, tmp_path, capsys) -> None:
     from regiokaart_cli import main
 
     out = tmp_path / "voorstel.csv"
@@ -271,3 +272,38 @@ def test_kept_start_clusters_stay_identical(
     for cl in res.kept:
         assert {c for c, k2, _ in plan_rows(res.plan) if k2 == cl} == set(start.members(cl))
     check_result(ev, RS, BESTUUR, res)
+
+
+def test_cover_start_only_places_the_start_municipalities() -> None:
+    ev = square_evaluator(4, [20_000] * 16, halves=True)
+    codes = list(ev.codes)
+    start = Plan.from_assignment(2019, {c: "a" for c in codes[:8]})  # two rows, 160,000
+    res = run(ev, RS, BESTUUR, start=start, cover="start")
+    assert {c for c, _, _ in plan_rows(res.plan)} == set(codes[:8])
+    assert not res.kept  # 8 municipalities, 160,000: too big for a small cluster
+    assert not res.unmet
+    assert not res.added
+
+
+@pytest.mark.realdata
+def test_cli_layer_file(data_dir, tmp_path, capsys) -> None:
+    from regiokaart_cli import main
+
+    layer = tmp_path / "provincie.csv"
+    from geo.context import load_grid_data
+
+    gd = load_grid_data(2019, 2020, data_dir)
+    pd.DataFrame({"nis_code": gd.units.index, "region": gd.units["province"]}).to_csv(
+        layer, index=False
+    )
+    out = tmp_path / "v.csv"
+    code = main(
+        ["propose", "--grid", "2019", "--population-year", "2020", "--data-dir", str(data_dir),
+         "--scenario", "beleidsregisseur", "--layer", str(layer), "--out", str(out),
+         "--format", "json"]
+    )  # fmt: skip
+    assert code == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["layer"] == "provincie"
+    assert d["n_changed"] == 0 and d["n_added"] == 300
+    assert all(u["rule_id"] != "alignment" for u in d["unmet"])
