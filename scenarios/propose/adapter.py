@@ -55,8 +55,10 @@ def build_plan(
 def plan_csv_text(plan: Plan) -> str:
     """``nis_code,cluster,cluster_name[,share]`` (the share column only when a unit is split)."""
     rows = sorted(plan_rows(plan))
-    names = plan_cluster_names(plan)
     split = any(s < 1.0 - 1e-12 for _, _, s in rows)
+    if not split:
+        return plan.to_csv_text()  # the project's plan writer
+    names = plan_cluster_names(plan)
     out = ["nis_code,cluster,cluster_name" + (",share" if split else "")]
     for code, cl, share in rows:
         cells = [code, cl, names.get(cl, cl)]
