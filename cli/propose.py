@@ -128,7 +128,7 @@ def _run(args: argparse.Namespace, mode: str) -> int:
         "seed": args.seed,
         "time_limit": args.time_limit,
         "progress": progress,
-        "keep": args.keep == "meeting",
+        "keep": args.keep,
     }
     if mode == "repair":
         assert start is not None
@@ -157,7 +157,9 @@ def _run(args: argparse.Namespace, mode: str) -> int:
     lines = [
         f"{mode} for {sc.id} ({rs.id}) on the {gd.grid} grid, population 1 January "
         f"{gd.population_year}; comparison layer {s['layer'] or 'none'}",
-        f"clusters: {s['n_clusters']} ({s['n_kept']} start clusters kept unchanged)",
+        f"clusters: {s['n_clusters']} ({s['n_kept']} start clusters kept unchanged"
+        + (f"; released: {', '.join(s['released'])}" if s["released"] else "")
+        + ")",
         f"municipalities changed: {s['n_changed']}; newly covered: {s['n_added']}",
         f"subsidy requested: EUR {s['total_subsidy_eur']:,} (budget EUR {s['budget_eur']:,})",
         f"elapsed: {s['elapsed_s']:.2f} s{' (time limit reached)' if s['timed_out'] else ''}",
@@ -197,9 +199,10 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--keep",
-        choices=["meeting", "none"],
+        choices=["meeting", "none", "unblock"],
         default="meeting",
-        help="keep start clusters that already meet everything unchanged (default), or none",
+        help="keep start clusters that already meet everything unchanged (default); none; or "
+        "unblock: keep them unless one closes off a cluster that cannot meet the bounds",
     )
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same plan)")
     p.add_argument("--time-limit", type=float, default=5.0, help="seconds (default 5)")

@@ -307,3 +307,24 @@ def test_cli_layer_file(data_dir, tmp_path, capsys) -> None:
     assert d["layer"] == "provincie"
     assert d["n_changed"] == 0 and d["n_added"] == 300
     assert all(u["rule_id"] != "alignment" for u in d["unmet"])
+
+
+def test_unblock_releases_kept_clusters_around_a_pocket() -> None:
+    pops = [20_000] * 9
+    pops[2] = 5_000  # the top-right corner, between the two kept clusters
+    ev = square_evaluator(3, pops)
+    codes = list(ev.codes)
+    start = Plan.from_assignment(
+        2019, {**{codes[i]: "a" for i in (0, 1, 3, 4)}, **{codes[i]: "b" for i in (5, 6, 7, 8)}}
+    )
+    sc = with_scenario_overrides(BESTUUR, comparison_layer="")
+    kept = run(ev, RS, sc, start=start)
+    assert kept.kept == ("a", "b")
+    assert [u.municipalities for u in kept.unmet] == [(codes[2],)]
+    assert "fewer than 60,000" in kept.unmet[0].reason
+    seen: list[float] = []
+    free = run(ev, RS, sc, start=start, keep="unblock", progress=lambda f, m: seen.append(f))
+    assert free.released == ("a", "b")
+    assert not free.unmet
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    check_result(ev, RS, sc, free)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import pandas as pd
@@ -76,6 +76,8 @@ class ProposalResult:
     moves: int
     layer: str | None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    evaluator: Evaluator | None = field(default=None, repr=False, compare=False)
+    released: tuple[str, ...] = ()  # start clusters that met everything but were re-formed
 
     @property
     def n_clusters(self) -> int:
@@ -102,6 +104,7 @@ class ProposalResult:
             "violations": [v.to_dict() for v in ev.violations],
             "unmet": [u.to_dict() for u in self.unmet],
             "kept": list(self.kept),
+            "released": list(self.released),
             "changed": list(self.changed),
             "notes": list(self.notes),
         }
@@ -179,14 +182,83 @@ def propose(
     unemployment: pd.Series | None = None,
     budget: int | None = None,
     evaluator: Evaluator | None = None,
-    keep: bool = True,
+    keep: bool | str = True,
 ) -> ProposalResult:
     """A plan for ``gd`` meeting ``rule_set`` and ``scenario`` (see module docstring).
 
     ``layer``: comparison layer id or table; ``None`` = the scenario's (``"none"``: no layer).
     ``cover``: ``"all"`` municipalities of the grid, or only those of ``start``.
-    ``progress(fraction, message)`` is called between phases and after each search round.
+    ``keep``: ``True``/``"meeting"`` keeps start clusters that meet everything unchanged;
+    ``False``/``"none"`` keeps none; ``"unblock"`` keeps them unless one borders a cluster left
+    unmet, then runs again without those (listed in ``released``).
+    ``progress(fraction, message)`` is called between phases and after each search round
+    (an exception raised there aborts the search).
     """
+    if keep not in (True, False, "meeting", "none", "unblock"):
+        raise ValueError(f"keep must be 'meeting', 'none' or 'unblock', not {keep!r}")
+    args: dict[str, Any] = {
+        "layer": layer, "start": start, "cover": cover, "seed": seed,
+        "unemployment": unemployment, "budget": budget, "evaluator": evaluator,
+    }  # fmt: skip
+    t0 = time.perf_counter()
+    span = (0.0, 0.6 if keep == "unblock" else 1.0)
+
+    def scaled(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(span[0] + (span[1] - span[0]) * fraction, message)
+
+    first = _propose(
+        gd, rule_set, scenario, time_limit=time_limit, keep=keep not in (False, "none"),
+        progress=scaled, **args,
+    )  # fmt: skip
+    if keep != "unblock":
+        return first
+    if not first.unmet:
+        scaled(1 / 0.6, "done")
+        return first
+    ev = first.evaluator
+    assert ev is not None
+    stuck = {c for u in first.unmet if u.cluster not in first.kept for c in u.municipalities}
+    kept_members = {
+        cl: {code for code, k, _ in plan_rows(first.plan) if k == cl} for cl in first.kept
+    }
+    released = sorted(
+        cl
+        for cl, ms in kept_members.items()
+        if any(n in stuck for m in ms for n in ev.adjacency.get(m, ()))
+    )
+    if not released:
+        scaled(1 / 0.6, "done")
+        return first
+    remaining = max(time_limit - (time.perf_counter() - t0), 0.05)
+    span = (0.6, 1.0)
+    second = _propose(
+        gd, rule_set, scenario, time_limit=remaining, keep=True, release=frozenset(released),
+        progress=scaled, **args,
+    )  # fmt: skip
+    better = (len(second.unmet), len(second.changed)) < (len(first.unmet), len(first.changed))
+    if not better:
+        return first
+    return replace(second, elapsed_s=time.perf_counter() - t0, released=tuple(released))
+
+
+def _propose(
+    gd: Any,
+    rule_set: RuleSet,
+    scenario: Scenario,
+    *,
+    layer: str | pd.DataFrame | None,
+    start: Plan | None,
+    cover: Cover,
+    seed: int,
+    time_limit: float,
+    progress: Progress | None,
+    unemployment: pd.Series | None,
+    budget: int | None,
+    evaluator: Evaluator | None,
+    keep: bool,
+    release: frozenset[str] = frozenset(),
+) -> ProposalResult:
     t0 = time.perf_counter()
     deadline = t0 + max(float(time_limit), 0.05)
     last = [0.0]
@@ -220,7 +292,9 @@ def propose(
     kept: list[str] = []
     if keep:
         for cl in sorted(start_parts):
-            if not cluster_violations(ev, rule_set, scenario, cl, start_parts[cl]):
+            if cl not in release and not cluster_violations(
+                ev, rule_set, scenario, cl, start_parts[cl]
+            ):
                 kept.append(cl)
     kept_share: dict[str, float] = {}
     for cl in kept:
@@ -374,6 +448,7 @@ def propose(
         moves=search.moves,
         layer=layer_id,
         notes=tuple(notes),
+        evaluator=ev,
     )
 
 
