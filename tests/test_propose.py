@@ -328,3 +328,35 @@ def test_unblock_releases_kept_clusters_around_a_pocket() -> None:
     assert not free.unmet
     assert seen == sorted(seen) and seen[-1] == 1.0
     check_result(ev, RS, sc, free)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    grids(),
+    st.integers(0, 200_000),
+    st.integers(0, 400_000),
+    st.integers(0, 8),
+    st.booleans(),
+    st.integers(0, 100_000),
+)
+def test_any_parameters_terminate_and_report(
+    grid: tuple[int, list[int], set[int]],
+    min_pop: int,
+    max_pop: int,
+    max_mun: int,
+    single: bool,
+    rule_min: int,
+) -> None:
+    k, pops, centra = grid
+    ev = square_evaluator(k, pops, centra, halves=True)
+    sc = with_scenario_overrides(
+        BESTUUR,
+        min_population=min_pop,
+        max_population=0 if max_pop < min_pop else max_pop,
+        max_municipalities=max_mun,
+        single_municipality_fits=single,
+    )
+    rs = with_overrides(RS, min_population=rule_min)
+    res = propose(None, rs, sc, evaluator=ev, time_limit=2.0)
+    check_result(ev, rs, sc, res)
+    assert sorted(c for c, _, _ in plan_rows(res.plan)) == sorted(ev.codes)
