@@ -292,8 +292,10 @@ def _propose(
     kept: list[str] = []
     if keep:
         for cl in sorted(start_parts):
-            if cl not in release and not cluster_violations(
-                ev, rule_set, scenario, cl, start_parts[cl]
+            vs = cluster_violations(ev, rule_set, scenario, cl, start_parts[cl])
+            # errors or scenario warnings; a rule-set warning (two centrumsteden) alone is kept
+            if cl not in release and not any(
+                v.severity == "error" or v.rule_id in SCENARIO_RULES for v in vs
             ):
                 kept.append(cl)
     kept_share: dict[str, float] = {}
