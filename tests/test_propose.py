@@ -192,12 +192,18 @@ def real(data_dir):
 
 
 def _kept_identical(res: ProposalResult, start: Plan) -> None:
+    """Kept clusters have the same municipalities; a share changes only where the cluster took
+    the rest of a municipality the start plan split (noted)."""
     start_rows = plan_rows(start)
     out_rows = plan_rows(res.plan)
     for cl in res.kept:
-        assert sorted(r for r in start_rows if r[1] == cl) == sorted(
-            r for r in out_rows if r[1] == cl
-        )
+        before = {c: s for c, k, s in start_rows if k == cl}
+        after = {c: s for c, k, s in out_rows if k == cl}
+        assert set(before) == set(after)
+        for c in before:
+            if before[c] != after[c]:
+                assert any(n.startswith(f"split municipality {c}") for n in res.plan.notes)
+                assert after[c] == 1.0
 
 
 @pytest.mark.realdata
@@ -360,3 +366,20 @@ def test_any_parameters_terminate_and_report(
     res = propose(None, rs, sc, evaluator=ev, time_limit=2.0)
     check_result(ev, rs, sc, res)
     assert sorted(c for c, _, _ in plan_rows(res.plan)) == sorted(ev.codes)
+
+
+def test_split_municipality_joins_its_kept_cluster() -> None:
+    from scenarios.propose.adapter import build_plan
+
+    ev = square_evaluator(3, [20_000] * 9)
+    codes = list(ev.codes)
+    # "a": 3 x 20,000 + 0.6 of codes[4] = 72,000, meets everything
+    rows = [(codes[0], "a", 1.0), (codes[1], "a", 1.0), (codes[3], "a", 1.0), (codes[4], "a", 0.6)]
+    rows += [(codes[4], "b", 0.4), (codes[5], "b", 1.0)]  # 'b': 28,000, below the minimum
+    start = build_plan(2019, rows, {"a": "A", "b": "B"}, "start")
+    res = run(ev, RS, with_scenario_overrides(BESTUUR, comparison_layer=""), start=start)
+    assert res.kept == ("a",)
+    out = plan_rows(res.plan)
+    assert (codes[4], "a", 1.0) in out
+    assert sum(1 for c, _, _ in out if c == codes[4]) == 1  # in one cluster only
+    assert not any(u.rule_id == "unique_membership" for u in res.unmet)

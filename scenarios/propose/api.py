@@ -303,6 +303,27 @@ def _propose(
         for code, s in start_parts[cl].items():
             kept_share[code] = kept_share.get(code, 0.0) + s
     start_share: dict[str, float] = {}
+    for cl, parts in start_parts.items():
+        if cl not in kept:
+            for code, sh in parts.items():
+                start_share[code] = start_share.get(code, 0.0) + sh
+    # a split municipality held in part by one kept cluster: that cluster takes the rest of it
+    # when it still meets everything (same municipalities, no unit in two clusters)
+    kept_parts = {cl: dict(start_parts[cl]) for cl in kept}
+    absorbed: list[str] = []
+    for code, ks in sorted(kept_share.items()):
+        rest = (1.0 - ks) if cover == "all" else start_share.get(code, 0.0)
+        holders = [cl for cl in kept if code in start_parts[cl]]
+        if rest <= 1e-9 or len(holders) != 1:
+            continue
+        cl = holders[0]
+        trial = {**kept_parts[cl], code: min(ks + rest, 1.0)}
+        vs = cluster_violations(ev, rule_set, scenario, cl, trial)
+        if not any(v.severity == "error" or v.rule_id in SCENARIO_RULES for v in vs):
+            kept_parts[cl] = trial
+            kept_share[code] = trial[code]
+            absorbed.append(f"{code}: the rest of it joins kept cluster {cl}")
+    start_share = {}
     main_label: dict[str, tuple[float, str]] = {}
     for cl, parts in start_parts.items():
         if cl in kept:
@@ -331,8 +352,7 @@ def _propose(
     region_index = {r: i for i, r in enumerate(region_ids)}
     kept_sub = 0
     if kept:
-        kept_eval_state = {cl: start_parts[cl] for cl in kept}
-        for cl, parts in kept_eval_state.items():
+        for cl, parts in kept_parts.items():
             from scenarios.rules import subsidy
 
             kept_sub += subsidy(ev.cluster_facts(cl, cl, parts), rule_set).amount_eur
@@ -390,7 +410,7 @@ def _propose(
     names: dict[str, str] = {}
     for cl in kept:
         names[cl] = start_names.get(cl, cl)
-        out_rows.extend((code, cl, s) for code, s in start_parts[cl].items())
+        out_rows.extend((code, cl, s) for code, s in kept_parts[cl].items())
     used = set(kept) | set(start_parts)
     new_n = 0
     new_clusters: dict[str, list[str]] = {}
@@ -414,6 +434,7 @@ def _propose(
     notes = [f"proposal for {scenario.id} ({rule_set.id}), seed {seed}"]
     if start is not None:
         notes.append(f"start plan {start.name or '?'}: {len(kept)} cluster(s) kept unchanged")
+        notes.extend(f"split municipality {a}" for a in absorbed)
     plan = build_plan(ev.grid, out_rows, names, name=f"voorstel-{scenario.id}", notes=notes)
 
     # ---- changed, evaluation, unmet
