@@ -383,3 +383,18 @@ def test_split_municipality_joins_its_kept_cluster() -> None:
     assert (codes[4], "a", 1.0) in out
     assert sum(1 for c, _, _ in out if c == codes[4]) == 1  # in one cluster only
     assert not any(u.rule_id == "unique_membership" for u in res.unmet)
+
+
+def test_layer_covering_part_of_the_grid() -> None:
+    """Municipalities the layer has no region for are grouped among themselves; their alignment
+    is reported with the reason."""
+    ev0 = square_evaluator(4, [50_000] * 16)
+    codes = list(ev0.codes)
+    comparison = pd.DataFrame({"nis_code": codes[:4], "region": "noord", "weight": 1.0})
+    ev = Evaluator(2019, ev0.names, ev0.pop, [], ev0.adjacency, comparison=comparison)
+    res = run(ev, RS, BELEID)
+    assert res.n_clusters >= 2  # the 4 municipalities of "noord" form their own cluster
+    for u in res.unmet:
+        assert u.rule_id == "alignment"
+        assert u.reason == "the comparison layer has no region for these municipalities"
+    check_result(ev, RS, BELEID, res)

@@ -361,8 +361,9 @@ def _propose(
         nbrs=[sorted(index[n] for n in ev.adjacency.get(c, ()) if n in index) for c in codes],
         free=[c in weight for c in codes],
         centrumstad=[round(ev.pop[c]) if c in ev.centrumsteden else 0 for c in codes],
+        # a municipality the layer does not cover counts as one more region for the search
         regions=[
-            [(region_index[r], w) for r, w in regions.get(c, ())] if regions else [(0, 1.0)]
+            [(region_index[r], w) for r, w in regions.get(c, ())] or [(len(region_ids), 1.0)]
             for c in codes
         ],
         start=[
@@ -616,6 +617,8 @@ def _why(
             "cluster or leaving the comparison region" + region_note
         )
     if v.rule_id == "alignment":
+        if ev.regions is not None and not any(ev.regions.get(c) for c in cl_members):
+            return "the comparison layer has no region for these municipalities"
         if region_short:
             return region_short
         return (

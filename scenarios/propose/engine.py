@@ -32,6 +32,7 @@ from scenarios.rules import RuleSet, subsidy
 
 Progress = Callable[[float, str], None]
 EPS = 1e-9
+SPLIT_MAX = 40  # clusters larger than this are not split in two (cubic cost); LNS handles them
 
 
 @dataclass(frozen=True)
@@ -508,8 +509,8 @@ class Search:
         total_sub = self._total_subsidy()
         new_sub = total_sub - sa - sb + s
         d_budget = max(new_sub - p.budget, 0) - max(total_sub - p.budget, 0)
-        cut = sum(1 for u in ca.members for v in p.nbrs[u] if v in cb.members)
-        return (round(h - ha - hb, 9), after - before, round(o - oa - ob, 3), d_budget, -cut)
+        # compactness is no reason to merge (it would merge everything): cut delta 0
+        return (round(h - ha - hb, 9), after - before, round(o - oa - ob, 3), d_budget, 0)
 
     # ------------------------------------------------------------------ large neighbourhood
     def violating(self) -> list[int]:
@@ -553,6 +554,8 @@ class Search:
         """Split a cluster in two contiguous parts grown from each member in turn; take the
         split with the least hard cost when it beats the cluster as it is."""
         members = set(self.clusters[cid].members)
+        if len(members) > SPLIT_MAX:
+            return False
         h0 = self.cl_stats(cid)[0]
         nbrs = self.p.nbrs
         best: tuple[tuple[float, float, int], frozenset[int]] | None = None
