@@ -608,6 +608,32 @@ class Search:
                     stack.append(y)
         return len(seen) == len(units)
 
+    def _region_blocked(self, cid: int) -> bool:
+        """Part of the cluster lies in a region whose free municipalities connected to it are too
+        few for the floor and too many to be a tolerated minority of a cluster elsewhere."""
+        b, p = self.b, self.p
+        if b.alignment is None or not b.max_population:
+            return False
+        tolerated = (1.0 - b.alignment) * b.max_population
+        members = self.clusters[cid].members
+        main = {u: max(p.regions[u], key=lambda x: (x[1], -x[0]))[0] for u in members}
+        for region in sorted(set(main.values())):
+            seen = {u for u in members if main[u] == region}
+            stack = list(seen)
+            pop = 0.0
+            while stack:
+                u = stack.pop()
+                pop += p.pop[u]
+                for v in p.nbrs[u]:
+                    if v in seen or self.where[v] < 0:
+                        continue
+                    if max(p.regions[v], key=lambda x: (x[1], -x[0]))[0] == region:
+                        seen.add(v)
+                        stack.append(v)
+            if tolerated < pop < b.floor:
+                return True
+        return False
+
     def _closed_off(self, cid: int) -> bool:
         """Too few inhabitants in the whole connected free area around ``cid`` for the floor."""
         seen = set(self.clusters[cid].members)
@@ -633,7 +659,7 @@ class Search:
         for rnd in range(max_rounds):
             bad = [c for c in self.violating() if c not in hopeless]
             for c in list(bad):
-                if self._closed_off(c):
+                if self._closed_off(c) or self._region_blocked(c):
                     hopeless.add(c)
                     bad.remove(c)
             if not bad or self._time_up() or stale > 15 * len(bad):
