@@ -30,6 +30,7 @@ COMMANDS: tuple[str, ...] = (
     "scenarios",
     "data",
     "plans",
+    "propose",
 )
 
 

@@ -69,14 +69,17 @@ def add_plan_args(
     p: argparse.ArgumentParser,
     plan_required: bool = True,
     *,
+    plan: bool = True,
     grid: bool = True,
     year_help: str = "population on 1 January (default: the latest year for the grid; see "
     "`regiokaart data years`)",
 ) -> None:
     """``--plan PATH|ID``, ``--grid`` (required; left out with ``grid=False`` for a command that
     names its grid otherwise, like ``move --to-grid``) and ``--population-year`` (optional: the
-    latest year that can be put on the grid, see :func:`year_choice`)."""
-    p.add_argument("--plan", required=plan_required, help=PLAN_HELP)
+    latest year that can be put on the grid, see :func:`year_choice`). ``plan=False`` leaves out
+    ``--plan`` (a command that starts from another plan argument, like ``propose --start``)."""
+    if plan:
+        p.add_argument("--plan", required=plan_required, help=PLAN_HELP)
     if grid:
         p.add_argument(
             "--grid",
