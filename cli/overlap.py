@@ -37,20 +37,11 @@ def register(sub: Any) -> None:
 
 
 def frames(rep: dict[str, Any]) -> dict[str, pd.DataFrame]:
-    """The report as the sheets of the XLSX file."""
-    summary_keys = [
-        "plan", "grid", "population_year", "layer", "layer_name", "layer_partial",
-        "layer_native_grid", "layer_completeness", "n_plan_municipalities", "n_common", "agreement",
-        "share_nested", "n_clusters_covered", "n_nested", "n_identical", "weighting",
-    ]  # fmt: skip
-    summary = pd.DataFrame([(k, rep[k]) for k in summary_keys], columns=["key", "value"])
-    return {
-        "summary": summary,
-        "clusters": pd.DataFrame(rep["clusters"]),
-        "regions": pd.DataFrame(rep["regions"]),
-        "provinces": pd.DataFrame(rep["by_province"]),
-        "notes": pd.DataFrame({"note": rep["notes"]}),
-    }
+    """The report as the sheets of the XLSX file (:func:`geo.overlap.overlap_frames`, shared with
+    the app)."""
+    from geo.overlap import overlap_frames
+
+    return overlap_frames(rep)
 
 
 def _pct(x: Any) -> str:
@@ -80,7 +71,7 @@ def table_text(rep: dict[str, Any]) -> str:
         if c in cl:
             cl[c] = cl[c].map(_pct)
     lines += [format_table(cl), ""]
-    rg = pd.DataFrame(rep["regions"]).drop(columns=["clusters"])
+    rg = pd.DataFrame(rep["regions"]).drop(columns=["clusters", "cluster_shares"])
     for c in ("covered_share", "dominant_cluster_share"):
         rg[c] = rg[c].map(_pct)
     rg["population"] = rg["population"].map(lambda v: f"{v:,.0f}")

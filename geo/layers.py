@@ -195,6 +195,9 @@ class Layer:
     notes: tuple[str, ...] = ()
     region_names: Mapping[str, str] = field(default_factory=dict)
     weighting: str = "population"
+    #: A polygon layer's own regions (dissolved by region, EPSG:31370; columns ``region``,
+    #: ``geometry``); ``None`` for layers made of municipalities. See :func:`display_outlines`.
+    polygons: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
     @property
     def grid(self) -> int:
@@ -739,10 +742,12 @@ def polygon_layer(
     )
     if split:
         notes.append(f"{split} municipality(ies) cut by region borders (fractional weights)")
-    return make_layer(
+    layer = make_layer(
         weights, int(units.attrs["grid"]), layer_id, layer_id, False, "polygons", tuple(notes),
         weighting="area",
     )  # fmt: skip
+    own = gpd.GeoDataFrame(regions[["region", "geometry"]], geometry="geometry", crs=regions.crs)
+    return replace(layer, polygons=own)
 
 
 # ------------------------------------------------------------------------------- membership tables
@@ -895,13 +900,10 @@ def read_user_layer_bytes(
         while len(_BYTES_CACHE) >= 16:
             _BYTES_CACHE.pop(next(iter(_BYTES_CACHE)))
         _BYTES_CACHE[key] = layer
-    layer = _BYTES_CACHE[key]
-    out = layer.copy()
-    out.attrs = dict(layer.attrs)
-    return out
+    return _BYTES_CACHE[key]  # a Layer is immutable: shared safely
 
 
-_BYTES_CACHE: dict[tuple[str, str, int, str, str | None], pd.DataFrame] = {}
+_BYTES_CACHE: dict[tuple[str, str, int, str, str | None], Layer] = {}
 
 
 def get_layer(
@@ -952,3 +954,67 @@ def layer_outlines(layer_id: str, grid: int, data_dir: str | os.PathLike[str]) -
 @lru_cache(maxsize=32)
 def _outlines_cached(layer_id: str, grid: int, data_dir: Path) -> gpd.GeoDataFrame:
     return outlines(load_layer(layer_id, grid, data_dir), load_units(grid, data_dir))
+
+
+#: Display simplification of a layer's outlines (metres, EPSG:31370), and rounding (5 decimals,
+#: about 1 m) of the EPSG:4326 coordinates: for the map only, never for figures.
+DISPLAY_TOLERANCE_M = 100.0
+DISPLAY_DECIMALS = 5
+
+
+def display_outlines(
+    layer: Layer,
+    units: gpd.GeoDataFrame | None = None,
+    tolerance: float = DISPLAY_TOLERANCE_M,
+) -> gpd.GeoDataFrame:
+    """A layer's outlines for the map, in EPSG:4326, simplified for display.
+
+    A polygon layer (:func:`polygon_layer`, a user's GeoPackage/GeoJSON/Shapefile) is drawn with
+    its *own* polygons: they need not follow municipal borders. Any other layer is drawn as its
+    municipalities dissolved by region (:func:`outlines`, which needs ``units``).
+
+    Region names are returned as they are: escape them before putting them into HTML.
+
+    Parameters
+    ----------
+    layer : Layer
+        The layer.
+    units : GeoDataFrame, optional
+        The municipalities of the layer's grid (EPSG:31370); needed unless the layer has polygons.
+    tolerance : float
+        Simplification tolerance in metres (topology preserved; 0 keeps every vertex).
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``region``, ``region_name``, ``geometry`` (EPSG:4326), one row per region, sorted
+        by region.
+
+    Raises
+    ------
+    GridError
+        ``units`` is missing for a layer without polygons, or of another grid.
+    """
+    if layer.polygons is not None:
+        g = layer.polygons[["region", "geometry"]].copy()
+    else:
+        if units is None:
+            raise GridError(f"Layer '{layer.id}' has no polygons; pass the grid's units.")
+        g = outlines(layer, units)[["region", "geometry"]]
+    g = gpd.GeoDataFrame(g, geometry="geometry", crs=g.crs).sort_values("region")
+    if g.crs is None or g.crs.to_epsg() != 31370:
+        g = g.to_crs(CRS_METRIC)
+    geoms = np.asarray(g.geometry.values)
+    if tolerance > 0:
+        geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    web = gpd.GeoSeries(geoms, crs=CRS_METRIC).to_crs("EPSG:4326")
+    rounded = shapely.transform(np.asarray(web.values), lambda c: np.round(c, DISPLAY_DECIMALS))
+    rounded = shapely.make_valid(rounded)
+    names = layer.region_names
+    out = pd.DataFrame(
+        {
+            "region": g["region"].astype(str).to_numpy(),
+            "region_name": [names.get(r, r) for r in g["region"].astype(str)],
+        }
+    )
+    return gpd.GeoDataFrame(out, geometry=list(rounded), crs="EPSG:4326")

@@ -37,8 +37,8 @@ ALIGNMENT_COLUMNS = [
     "outside_share",
 ]  # fmt: skip
 REGION_COLUMNS = [
-    "region", "n_municipalities", "population", "clusters_touching", "clusters", "covered_share",
-    "dominant_cluster", "dominant_cluster_share",
+    "region", "n_municipalities", "population", "clusters_touching", "clusters", "cluster_shares",
+    "covered_share", "dominant_cluster", "dominant_cluster_share",
 ]  # fmt: skip
 EPS = 1e-9
 
@@ -101,9 +101,10 @@ def cluster_alignment(plan: Plan, regions: Layer, population: pd.Series) -> pd.D
 
 
 def region_alignment(plan: Plan, regions: Layer, population: pd.Series) -> pd.DataFrame:
-    """Per region of the layer: its municipalities and population, the clusters touching it, and
-    the share of its population that lies in some cluster (``covered_share``) and in the largest
-    one (``dominant_cluster_share``)."""
+    """Per region of the layer: its municipalities and population, the clusters touching it
+    (largest first) with the share of the region's population in each (``cluster_shares``, same
+    order), and the share of its population that lies in some cluster (``covered_share``) and in
+    the largest one (``dominant_cluster_share``)."""
     _check_grid(plan.grid, regions)
     pop = population.astype(float)
     r = regions.frame.copy()
@@ -120,6 +121,7 @@ def region_alignment(plan: Plan, regions: Layer, population: pd.Series) -> pd.Da
         total = float(reg_pop[reg])
         g = groups.get(reg)
         clusters = [str(c) for c in g.index.get_level_values(1)] if g is not None else []
+        shares = [float(v) / total if total > 0 else 0.0 for v in g] if g is not None else []
         covered = float(g.sum()) if g is not None else 0.0
         top = float(g.iloc[0]) if g is not None else 0.0
         rows.append(
@@ -129,6 +131,7 @@ def region_alignment(plan: Plan, regions: Layer, population: pd.Series) -> pd.Da
                 "population": total,
                 "clusters_touching": len(clusters),
                 "clusters": clusters,
+                "cluster_shares": shares,
                 "covered_share": covered / total if total > 0 else 0.0,
                 "dominant_cluster": clusters[0] if clusters else None,
                 "dominant_cluster_share": top / total if total > 0 else 0.0,
@@ -387,3 +390,182 @@ def overlap_report(
         "by_province": ag.to_dict()["by_province"],
         "notes": notes,
     }
+
+
+#: Keys of the report shown in the ``summary`` sheet of the XLSX export.
+SUMMARY_KEYS = (
+    "plan", "grid", "population_year", "layer", "layer_name", "layer_partial",
+    "layer_native_grid", "layer_completeness", "n_plan_municipalities", "n_common", "agreement",
+    "share_nested", "n_clusters_covered", "n_nested", "n_identical", "weighting",
+)  # fmt: skip
+
+
+def overlap_frames(rep: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """The sheets of the overlap XLSX (``regiokaart overlap --format xlsx`` and the app).
+
+    Parameters
+    ----------
+    rep : dict
+        An :func:`overlap_report`.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``summary`` (key, value), ``clusters``, ``regions``, ``provinces`` and ``notes``.
+    """
+    summary = pd.DataFrame([(k, rep.get(k)) for k in SUMMARY_KEYS], columns=["key", "value"])
+    regions = pd.DataFrame(rep["regions"])
+    if "cluster_shares" in regions:
+        regions["cluster_shares"] = regions["cluster_shares"].map(
+            lambda v: [round(float(x), 4) for x in v] if isinstance(v, list | tuple) else v
+        )
+    return {
+        "summary": summary,
+        "clusters": pd.DataFrame(rep["clusters"]),
+        "regions": regions,
+        "provinces": pd.DataFrame(rep["by_province"]),
+        "notes": pd.DataFrame({"note": rep["notes"]}),
+    }
+
+
+def overlap_matrix(plan: Plan, layer: Layer, population: pd.Series) -> pd.DataFrame:
+    """Inhabitants of each cluster (rows, every cluster of the plan) in each region (columns, every
+    region of the layer), counting split municipalities by share times weight; for a heat map.
+
+    Returns
+    -------
+    DataFrame
+        Index ``cluster``, columns ``region`` (sorted), float inhabitants (0 where none).
+    """
+    _check_grid(plan.grid, layer)
+    regions = sorted(set(layer.frame["region"]))
+    j = plan.frame.merge(layer.frame, on="nis_code", how="inner")
+    j["pop"] = j["nis_code"].map(population.astype(float)).fillna(0.0) * j["share"] * j["weight"]
+    if j.empty:
+        m = pd.DataFrame(0.0, index=pd.Index(plan.clusters), columns=pd.Index(regions))
+    else:
+        m = j.pivot_table(index="cluster", columns="region", values="pop", aggfunc="sum")
+        m = m.reindex(index=plan.clusters, columns=regions).fillna(0.0).astype(float)
+    m.index.name, m.columns.name = "cluster", "region"
+    return m
+
+
+#: Said on the overlap screen when a polygon layer cuts municipalities (weights by area).
+AREA_NOTE = (
+    "Municipalities cut by the layer's region borders are counted by area: their inhabitants are "
+    "assumed spread evenly by area within the municipality."
+)
+
+
+@dataclass(frozen=True)
+class OverlapView:
+    """The overlap of a plan and a layer as the app shows it (:func:`overlap_view`).
+
+    Attributes
+    ----------
+    report : dict
+        :func:`overlap_report`: the very figures of ``regiokaart overlap --format json``.
+    clusters : DataFrame
+        Per cluster: ``cluster``, ``cluster_name``, ``regions_touched``, ``dominant_region``,
+        ``dominant_share`` (of the cluster's inhabitants), ``nested``, ``n_outside``
+        (municipalities outside the layer), ``outside_share`` (and ``dominant_share_area``,
+        ``dominant_region_name`` when known).
+    regions : DataFrame
+        Per region: ``clusters`` touching it (largest first) and ``cluster_shares`` (share of the
+        region's inhabitants in each), ``covered_share``, ...
+    provinces : DataFrame
+        The adjusted Rand index per province (``province``, ``ari``, ``n_common``, ...).
+    matrix : DataFrame
+        Inhabitants per cluster (rows) and region (columns), :func:`overlap_matrix`.
+    ari : float or None
+        The adjusted Rand index overall (None: fewer than two shared municipalities).
+    area_note : str or None
+        :data:`AREA_NOTE` when the layer is weighted by area and cuts municipalities.
+    codes : frozenset of str or None
+        The municipalities the view is restricted to (None: all).
+    """
+
+    report: dict[str, Any]
+    clusters: pd.DataFrame
+    regions: pd.DataFrame
+    provinces: pd.DataFrame
+    matrix: pd.DataFrame
+    ari: float | None
+    area_note: str | None = None
+    codes: frozenset[str] | None = None
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The XLSX sheets (the CLI's: :func:`overlap_frames`)."""
+        return overlap_frames(self.report)
+
+    def xlsx(self) -> bytes:
+        """The XLSX export (sheets of :meth:`frames`, cells neutralised)."""
+        from geo.export import xlsx_bytes
+
+        return xlsx_bytes(self.frames())
+
+
+def restrict_plan(plan: Plan, codes: set[str] | frozenset[str]) -> Plan:
+    """``plan`` with only the rows of ``codes`` (clusters left without members are dropped)."""
+    from dataclasses import replace
+
+    from geo.membership import Membership
+
+    rows = tuple(r for r in plan.membership.rows if r[0] in codes)
+    kept = {r[1] for r in rows}
+    names = {c: n for c, n in plan.cluster_names.items() if c in kept}
+    names.update({c: c for c in kept if c not in names})
+    return replace(plan, membership=Membership(plan.grid, rows), cluster_names=names)
+
+
+def overlap_view(
+    plan: Plan,
+    layer: Layer,
+    population: pd.Series,
+    areas: pd.Series | None = None,
+    codes: set[str] | frozenset[str] | None = None,
+) -> OverlapView:
+    """Everything the overlap screen shows for ``plan`` against ``layer``.
+
+    The figures are :func:`overlap_report`'s (what ``regiokaart overlap`` prints), framed for
+    tables, plus the cluster × region matrix of inhabitants for a heat map.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan (on the layer's grid).
+    layer : Layer
+        A shipped or user layer on the plan's grid.
+    population : Series
+        Inhabitants per municipality (``attrs['year']`` names the year).
+    areas : Series, optional
+        km² per municipality; adds ``dominant_share_area``. The CLI passes ``units['area_km2']``
+        for area-weighted (polygon) layers: pass the same to get the same figures.
+    codes : set of str, optional
+        Restrict plan and layer to these municipalities (a province, see
+        :func:`geo.province.province_overlap`).
+
+    Returns
+    -------
+    OverlapView
+    """
+    if codes is not None:
+        codes = frozenset(codes)
+        plan = restrict_plan(plan, codes)
+        layer = layer.subset(codes)
+    rep = overlap_report(plan, layer, population, areas)
+    clusters = pd.DataFrame(rep["clusters"])
+    regions = pd.DataFrame(rep["regions"], columns=REGION_COLUMNS)
+    provinces = pd.DataFrame(rep["by_province"])
+    lf = layer.frame
+    cut = layer.weighting == "area" and bool((lf["weight"] < 1.0).any())
+    return OverlapView(
+        report=rep,
+        clusters=clusters,
+        regions=regions,
+        provinces=provinces,
+        matrix=overlap_matrix(plan, layer, population),
+        ari=rep["agreement"],
+        area_note=AREA_NOTE if cut else None,
+        codes=codes,
+    )
