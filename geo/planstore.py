@@ -10,7 +10,8 @@ environment variable ``REGIOKAART_PLANS_DB``, else ``$XDG_DATA_HOME/regiokaart/p
 * Every **save** adds a new version (1, 2, ...); nothing is ever overwritten. A version keeps the
   membership rows (``nis_code, cluster, share``: rows, not a pickled table), the cluster names and
   colours, the grid, population year, rule set, scenario, parameter overrides (JSON), outline
-  layer, a note and a UTC timestamp.
+  layer, a note and a UTC timestamp; optionally the user's own comparison layer
+  (:class:`StoredLayer`, schema 2).
 * **Delete** is soft: the plan disappears from the list and can be restored with all versions.
 * Each save is one SQLite transaction (WAL journal): a save that is killed or fails half-way
   leaves the store as it was before. The schema is versioned (``PRAGMA user_version`` and the
@@ -42,8 +43,9 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import PlanError, StoreError
+from geo.limits import MAX_FILE_BYTES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 NAME_MAX = 200
 NOTE_MAX = 2000
 COLOUR_RE = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -77,6 +79,41 @@ def legacy_json_dir() -> Path:
 
 
 # ============================================================================ records
+LAYER_KINDS = ("table", "polygons")
+
+
+@dataclass(frozen=True)
+class StoredLayer:
+    """A user's own comparison layer kept with a plan version (schema 2).
+
+    ``rows`` (``nis_code, region, weight`` on the record's grid, ``0 < weight <= 1``) are what the
+    overlap was computed with and are authoritative: a stored version gives the same figures even
+    if the file is gone. A polygon layer also keeps its original file (``file_bytes``, at most
+    :data:`geo.limits.MAX_FILE_BYTES`) so that its own polygons can be drawn again (and the layer
+    derived on another grid); a membership table needs only its rows.
+    """
+
+    name: str
+    kind: str
+    rows: tuple[Row, ...]
+    region_names: dict[str, str] = field(default_factory=dict)
+    file_name: str = ""
+    file_bytes: bytes | None = None
+    region_column: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain values (the file as its name and size, not its bytes)."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "file_name": self.file_name,
+            "file_size": None if self.file_bytes is None else len(self.file_bytes),
+            "region_column": self.region_column,
+            "region_names": self.region_names,
+            "rows": [{"nis_code": c, "region": r, "weight": w} for c, r, w in self.rows],
+        }
+
+
 @dataclass(frozen=True)
 class PlanRecord:
     """One version of a saved plan, as plain values.
@@ -85,6 +122,7 @@ class PlanRecord:
     has one row with share 1, a split unit one row per cluster. ``note`` and ``created`` (ISO
     8601, UTC) are set by the store when the record is saved. ``problems`` lists what was wrong
     with the stored version and dropped on loading (e.g. a colour that is not ``#RRGGBB``).
+    ``layer`` is the user's own comparison layer saved with the version, if any.
     """
 
     grid: int
@@ -99,6 +137,7 @@ class PlanRecord:
     note: str = ""
     created: str = ""
     problems: tuple[str, ...] = ()
+    layer: StoredLayer | None = None
 
     @property
     def clusters(self) -> list[str]:
@@ -134,6 +173,7 @@ class PlanRecord:
             "colours": self.colours,
             "rows": [{"nis_code": c, "cluster": cl, "share": s} for c, cl, s in self.rows],
             "problems": list(self.problems),
+            "layer": None if self.layer is None else self.layer.to_json(),
         }
 
 
@@ -251,11 +291,58 @@ def validate_record(rec: PlanRecord) -> None:
         problems.append(f"parameter overrides must be plain JSON values ({exc})")
     if len(rec.note) > NOTE_MAX:
         problems.append(f"the note has more than {NOTE_MAX} characters")
+    if rec.layer is not None:
+        problems += _layer_problems(rec.layer)
     if problems:
         raise PlanError(
             f"Het plan kan niet bewaard worden. / The plan cannot be saved ({len(problems)} problem(s)).",
             problems,
         )
+
+
+def _layer_problems(layer: StoredLayer) -> list[str]:
+    problems: list[str] = []
+    try:
+        _text(layer.name, "layer name")
+    except PlanError as exc:
+        problems.append(str(exc))
+    if layer.kind not in LAYER_KINDS:
+        problems.append(f"layer kind must be one of {', '.join(LAYER_KINDS)}, not {layer.kind!r}")
+    if not layer.rows:
+        problems.append("the layer has no rows")
+    seen: set[tuple[str, str]] = set()
+    totals: dict[str, float] = {}
+    for i, row in enumerate(layer.rows, start=1):
+        try:
+            code, region, weight = row
+            _text(code, "layer nis_code")
+            _text(region, "layer region")
+            weight = float(weight)
+        except (PlanError, TypeError, ValueError) as exc:
+            problems.append(f"layer row {i}: {exc}")
+            continue
+        if not (0.0 < weight <= 1.0) or math.isnan(weight):
+            problems.append(f"layer row {i}: weight of {code} in {region} must be in (0, 1]")
+        if (code, region) in seen:
+            problems.append(f"layer row {i}: {code} is in {region} twice")
+        seen.add((code, region))
+        totals[code] = totals.get(code, 0.0) + weight
+    problems += [
+        f"the layer weights of {c} add up to {t:.6g} (more than 1)"
+        for c, t in totals.items()
+        if t > 1.0 + 1e-9
+    ]
+    if layer.file_bytes is not None and len(layer.file_bytes) > MAX_FILE_BYTES:
+        problems.append(
+            f"the layer file is {len(layer.file_bytes):,} bytes; at most {MAX_FILE_BYTES:,} are kept"
+        )
+    for k, v in layer.region_names.items():
+        try:
+            _text(k, "region name key")
+            _text(v, "region name")
+        except PlanError as exc:
+            problems.append(str(exc))
+    return problems
 
 
 # ============================================================================ schema
@@ -317,7 +404,34 @@ def _script(conn: sqlite3.Connection, sql: str) -> None:
             conn.execute(stmt)
 
 
-MIGRATIONS = {0: _migrate_0_to_1}  # from user_version N to N + 1
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    """A user's own comparison layer per version (optional): its rows, and for polygon layers the
+    original file. Versions saved before have none; nothing else changes."""
+    _script(
+        conn,
+        """
+        CREATE TABLE user_layers (
+            version_id INTEGER PRIMARY KEY REFERENCES versions(id),
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('table', 'polygons')),
+            region_column TEXT,
+            region_names TEXT NOT NULL,         -- JSON object region -> display name
+            file_name TEXT NOT NULL,
+            file_bytes BLOB                     -- polygon layers: the original file
+        );
+        CREATE TABLE user_layer_members (
+            version_id INTEGER NOT NULL REFERENCES user_layers(version_id),
+            pos INTEGER NOT NULL,
+            nis_code TEXT NOT NULL,
+            region TEXT NOT NULL,
+            weight REAL NOT NULL CHECK (weight > 0 AND weight <= 1),
+            PRIMARY KEY (version_id, pos)
+        );
+        """,
+    )
+
+
+MIGRATIONS = {0: _migrate_0_to_1, 1: _migrate_1_to_2}  # from user_version N to N + 1
 
 
 def _now() -> str:
@@ -367,7 +481,7 @@ class PlanStore:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         except sqlite3.Error:
             raise why from None
-        if version != SCHEMA_VERSION:
+        if not 1 <= version <= SCHEMA_VERSION:  # an older schema reads as it is (no layers)
             conn.close()
             raise why
         return conn
@@ -506,6 +620,24 @@ class PlanStore:
             "INSERT INTO colours VALUES (?, ?, ?, ?)",
             [(vid, i, c, v) for i, (c, v) in enumerate(rec.colours.items())],
         )
+        if rec.layer is not None:
+            lay = rec.layer
+            conn.execute(
+                "INSERT INTO user_layers VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    vid,
+                    lay.name,
+                    lay.kind,
+                    lay.region_column,
+                    json.dumps(lay.region_names, ensure_ascii=False),
+                    lay.file_name,
+                    None if lay.file_bytes is None else sqlite3.Binary(lay.file_bytes),
+                ),
+            )
+            conn.executemany(
+                "INSERT INTO user_layer_members VALUES (?, ?, ?, ?, ?)",
+                [(vid, i, c, r, float(w)) for i, (c, r, w) in enumerate(lay.rows)],
+            )
         return version
 
     def list(self) -> list[PlanSummary]:
@@ -583,6 +715,7 @@ class PlanStore:
             colours = conn.execute(
                 "SELECT cluster, colour FROM colours WHERE version_id = ? ORDER BY pos", (vid,)
             ).fetchall()
+            layer = _load_layer(conn, vid)
         _, _, ver, created, note, grid, pop_year, rule_set, scenario, overrides, outline = row
         problems: list[str] = []
         good_colours: dict[str, str] = {}
@@ -614,6 +747,7 @@ class PlanStore:
             note=note,
             created=created,
             problems=tuple(problems),
+            layer=layer,
         )
 
     def delete(self, name: str) -> None:
@@ -692,6 +826,40 @@ class PlanStore:
         return ImportReport(tuple(imported), tuple(problems))
 
 
+def _load_layer(conn: sqlite3.Connection, vid: int) -> StoredLayer | None:
+    has = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'user_layers'"
+    ).fetchone()
+    if has is None:  # a schema-1 store opened read-only
+        return None
+    row = conn.execute(
+        "SELECT name, kind, region_column, region_names, file_name, file_bytes FROM user_layers "
+        "WHERE version_id = ?",
+        (vid,),
+    ).fetchone()
+    if row is None:
+        return None
+    name, kind, region_column, region_names, file_name, file_bytes = row
+    members = conn.execute(
+        "SELECT nis_code, region, weight FROM user_layer_members WHERE version_id = ? ORDER BY pos",
+        (vid,),
+    ).fetchall()
+    try:
+        names = json.loads(region_names)
+        names = {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {}
+    except ValueError:
+        names = {}
+    return StoredLayer(
+        name=str(name),
+        kind=str(kind),
+        rows=tuple((str(c), str(r), float(w)) for c, r, w in members),
+        region_names=names,
+        file_name=str(file_name),
+        file_bytes=None if file_bytes is None else bytes(file_bytes),
+        region_column=None if region_column is None else str(region_column),
+    )
+
+
 def _with_note(rec: PlanRecord, note: str) -> PlanRecord:
     from dataclasses import replace
 
@@ -750,9 +918,11 @@ def record_from_plan(
     scenario: str = "",
     overrides: Mapping[str, Any] | None = None,
     outline: str | None = None,
+    layer: StoredLayer | None = None,
 ) -> PlanRecord:
     """A :class:`PlanRecord` of a :class:`geo.plans.Plan` (its membership rows with shares, cluster
-    names and grid) and the settings it was made with."""
+    names and grid) and the settings it was made with; ``layer``: a user's own layer to keep with
+    it (:func:`stored_layer`)."""
     rows = tuple((str(c), str(cl), float(s)) for c, cl, s in plan.membership.rows)
     names = {str(k): str(v) for k, v in dict(plan.cluster_names).items()}
     return PlanRecord(
@@ -765,6 +935,7 @@ def record_from_plan(
         scenario=scenario,
         overrides=dict(overrides or {}),
         outline=outline or None,
+        layer=layer,
     )
 
 
@@ -775,3 +946,71 @@ def plan_from_record(rec: PlanRecord, name: str = "") -> Any:
 
     names = {c: rec.cluster_names.get(c, c) for c in rec.clusters}
     return Plan(membership=Membership.of(rec.grid, rec.rows), cluster_names=names, name=name)
+
+
+# ============================================================================ Layer converters
+def stored_layer(
+    layer: Any,
+    file_bytes: bytes | None = None,
+    file_name: str = "",
+    region_column: str | None = None,
+) -> StoredLayer:
+    """A user's :class:`geo.layers.Layer` to keep with a plan version.
+
+    Parameters
+    ----------
+    layer : Layer
+        A user layer (``kind`` ``table`` or ``polygons``) on the plan's grid.
+    file_bytes : bytes, optional
+        The uploaded file; kept for polygon layers only (a table's rows say everything).
+    file_name : str
+        The uploaded file's name.
+    region_column : str, optional
+        The region column chosen when the file had several candidates.
+    """
+    kind = "polygons" if layer.kind == "polygons" else "table"
+    rows = tuple((str(c), str(r), float(w)) for c, r, w in layer.membership.rows)
+    return StoredLayer(
+        name=str(layer.name or layer.id),
+        kind=kind,
+        rows=rows,
+        region_names={str(k): str(v) for k, v in dict(layer.region_names).items()},
+        file_name=file_name,
+        file_bytes=file_bytes if kind == "polygons" else None,
+        region_column=region_column,
+    )
+
+
+def layer_from_stored(
+    stored: StoredLayer, grid: int, data_dir: str | os.PathLike[str] | None = None
+) -> Any:
+    """The :class:`geo.layers.Layer` of a stored layer on ``grid`` (the record's grid), from its
+    stored rows. With ``data_dir``, a polygon layer's kept file is read again for its own polygons
+    (:attr:`Layer.polygons`, for the map); the figures stay those of the stored rows."""
+    from dataclasses import replace
+
+    from geo.layers import Layer, read_user_layer_bytes
+    from geo.membership import Membership
+
+    layer = Layer(
+        membership=Membership.of(grid, stored.rows),
+        id=stored.name,
+        name=stored.name,
+        kind=stored.kind,
+        native_grid=grid,
+        region_names=dict(stored.region_names),
+        weighting="area" if stored.kind == "polygons" else "population",
+        notes=(
+            "weights by area: each municipality's share of area in each region; population is "
+            "assumed spread evenly by area within a municipality",
+        )
+        if stored.kind == "polygons"
+        else (),
+    )
+    if stored.file_bytes is not None and data_dir is not None:
+        again = read_user_layer_bytes(
+            stored.file_bytes, stored.file_name or "layer.gpkg", grid, data_dir,
+            stored.region_column,
+        )  # fmt: skip
+        layer = replace(layer, polygons=again.polygons)
+    return layer

@@ -80,7 +80,9 @@ def test_save_load_versions_and_wal(tmp_path) -> None:
     conn = sqlite3.connect(store.path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "1"
+    assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(
+        SCHEMA_VERSION
+    )
     # rows, not a blob
     assert conn.execute("SELECT COUNT(*) FROM members").fetchone()[0] == 5
 
@@ -384,3 +386,106 @@ def test_save_then_load_is_identical(tmp_path, name, record, note) -> None:
     loaded = validate.load(name, v)
     assert loaded == replace(record, note=note, created=loaded.created)
     assert name in validate.names()
+
+
+# ---------------------------------------------------------------------------- own layers (schema 2)
+def _toy_layers():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from geo.layers import make_layer, polygon_layer
+    from tests.conftest import toy_units
+
+    units = toy_units()
+    table = make_layer(
+        __import__("pandas").DataFrame(
+            {"nis_code": ["11001", "11002", "31001"], "region": ["R", "R", "S"], "weight": 1.0}
+        ),
+        2018, "mijn regio's", "mijn regio's", False, "table",
+        region_names={"R": "Regio <R>", "S": "Zuid"},
+    )  # fmt: skip
+    polys = gpd.GeoDataFrame(
+        {"region": ["W", "E"]}, geometry=[box(0, 0, 1500, 3000), box(1500, 0, 4000, 3000)],
+        crs="EPSG:31370",
+    )  # fmt: skip
+    return units, table, polygon_layer(polys, units, "band"), polys
+
+
+def test_own_layer_round_trip(tmp_path, monkeypatch) -> None:
+    from geo.planstore import layer_from_stored, stored_layer
+
+    units, table, poly, polys = _toy_layers()
+    plan = Plan.from_assignment(2018, {"11001": "a", "11002": "a", "31001": "b"})
+    store = PlanStore(tmp_path / "p.sqlite")
+    # a membership table: its rows say everything
+    st_table = stored_layer(table, b"nis_code,region\n", "regions.csv", "region")
+    assert st_table.file_bytes is None and st_table.kind == "table"
+    store.save("Met laag", record_from_plan(plan, layer=st_table))
+    back = store.load("Met laag")
+    assert back.layer == st_table
+    layer = layer_from_stored(back.layer, back.grid)
+    assert layer.membership == table.membership and dict(layer.region_names) == dict(
+        table.region_names
+    )
+    # polygons: the derived weights (fractions) and the original file
+    gpkg = tmp_path / "band.gpkg"
+    polys.to_file(gpkg, driver="GPKG")
+    data = gpkg.read_bytes()
+    st_poly = stored_layer(poly, data, "band.gpkg")
+    store.save("Met laag", record_from_plan(plan, layer=st_poly), note="polygonen")
+    again = store.load("Met laag", 2)
+    assert again.layer is not None and again.layer.rows == poly.membership.rows
+    assert again.layer.file_bytes == data and again.layer.kind == "polygons"
+    assert any(w < 1.0 for _, _, w in again.layer.rows)  # fractions kept exactly
+    monkeypatch.setattr("geo.layers.load_units", lambda g, d: units)
+    layer = layer_from_stored(again.layer, 2018, tmp_path)
+    assert layer.membership == poly.membership and layer.weighting == "area"
+    assert layer.polygons is not None and sorted(layer.polygons["region"]) == ["E", "W"]
+    assert store.load("Met laag", 1).layer == st_table  # versions keep their own layer
+    assert store.save("Zonder", rec()) == 1 and store.load("Zonder").layer is None
+    assert again.to_json()["layer"]["file_size"] == len(data)
+    # refused: weights out of range, a file over the limit
+    bad = replace(st_table, rows=(("11001", "R", 1.5),))
+    with pytest.raises(PlanError):
+        store.save("Slecht", record_from_plan(plan, layer=bad))
+    from geo.limits import MAX_FILE_BYTES
+
+    big = replace(st_poly, file_bytes=b"x" * (MAX_FILE_BYTES + 1))
+    with pytest.raises(PlanError, match="layer file"):
+        store.save("Slecht", record_from_plan(plan, layer=big))
+    assert "Slecht" not in store.names()
+
+
+def test_schema_1_store_migrates_in_place(tmp_path) -> None:
+    from geo.planstore import _migrate_0_to_1
+
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    _migrate_0_to_1(conn)
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    conn.execute("INSERT INTO plans (name, created) VALUES ('Oud plan', '2025-01-01T00:00:00Z')")
+    conn.execute(
+        "INSERT INTO versions VALUES (1, 1, 1, '2025-01-01T00:00:00Z', 'v1', 2025, 2024, "
+        "'regierol-2012', '', '{}', 'vervoerregio')"
+    )
+    conn.execute("INSERT INTO members VALUES (1, 0, '11001', 'x', 1.0)")
+    conn.execute("INSERT INTO members VALUES (1, 1, '11002', 'x', 0.5)")
+    conn.execute("INSERT INTO cluster_names VALUES (1, 0, 'x', 'Noord')")
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    store = PlanStore(path)
+    old = store.load("Oud plan")
+    assert old.rows == (("11001", "x", 1.0), ("11002", "x", 0.5)) and old.layer is None
+    assert (old.note, old.outline, old.cluster_names) == ("v1", "vervoerregio", {"x": "Noord"})
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
+    conn.close()
+    _, table, _, _ = _toy_layers()
+    from geo.planstore import stored_layer
+
+    assert store.save("Oud plan", replace(old, layer=stored_layer(table))) == 2
+    assert store.load("Oud plan").layer is not None
+    assert store.load("Oud plan", 1).layer is None
