@@ -55,6 +55,7 @@ from geo.limits import check_table_file, check_vector_file
 from geo.membership import (
     CODE_COLUMNS,
     LAYER_SHARE_COLUMNS,
+    NAME_COLUMNS,
     Membership,
     move_membership,
     parse_table,
@@ -1018,3 +1019,55 @@ def display_outlines(
         }
     )
     return gpd.GeoDataFrame(out, geometry=list(rounded), crs="EPSG:4326")
+
+
+def region_column_candidates(data: bytes, filename: str) -> list[str]:
+    """The columns of an uploaded layer file that could name the region, most likely first (the
+    app asks the user to choose when there is more than one; pass the choice as
+    ``region_column`` to :func:`read_user_layer_bytes`).
+
+    Polygons: every text attribute. Tables: every column except the municipality code or name and
+    the weight/share. Checked against the limits first, like every reader.
+
+    Raises
+    ------
+    LayerError
+        An unsupported, unreadable or over-limit file.
+    """
+    import shutil
+    import tempfile
+
+    import pyogrio
+
+    name = Path(filename).name
+    suffix = Path(name).suffix.lower()[:10]
+    if name in ("", ".", "..") or "\0" in name or len(name) > 100:
+        name = "layer" + suffix
+    if suffix not in VECTOR_SUFFIXES + TABLE_SUFFIXES:
+        raise LayerError(f"{name}: unsupported layer format '{suffix}'.")
+    vector = suffix in VECTOR_SUFFIXES
+    if vector:
+        check_vector_file(data, name, error=LayerError)
+    else:
+        check_table_file(data, name, error=LayerError)
+    folder = tempfile.mkdtemp(prefix="regiokaart-layer-")
+    try:
+        p = Path(folder) / name
+        p.write_bytes(data)
+        if vector:
+            gdf = _read_vector(p)
+            cols = [
+                str(c)
+                for c in gdf.columns
+                if c != gdf.geometry.name
+                and (pd.api.types.is_string_dtype(gdf[c]) or pd.api.types.is_object_dtype(gdf[c]))
+            ]
+        else:
+            skip = {*CODE_COLUMNS, *LAYER_SHARE_COLUMNS, *NAME_COLUMNS}
+            cols = [c for c in _read_table(p).columns if str(c) not in skip]
+    except pyogrio.errors.DataSourceError as exc:
+        raise LayerError(f"Cannot read {name}: {exc}") from exc
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    order = {c: i for i, c in enumerate(REGION_COLUMNS)}
+    return sorted(cols, key=lambda c: (order.get(c.strip().lower(), len(order)), cols.index(c)))

@@ -257,3 +257,18 @@ def test_real_province_covered_population_independent(data_dir):
     assert (c["crosses_border"] == (c["n_outside"] > 0)).all() and len(c) > 0
     south, west, north, east = view.bounds
     assert 50.5 < south < north < 51.5 and 3.2 < west < east < 4.5
+
+
+def test_region_column_candidates(tmp_path):
+    from geo.layers import region_column_candidates
+
+    csv = b"nis_code,gebied,zone,weight\n11001,A,Z1,1\n"
+    assert region_column_candidates(csv, "t.csv") == ["gebied", "zone"]
+    g = gpd.GeoDataFrame(
+        {"label": ["x"], "region": ["W"], "n": [1]}, geometry=[box(0, 0, 1, 1)], crs="EPSG:31370"
+    )
+    g.to_file(tmp_path / "g.gpkg", driver="GPKG")
+    got = region_column_candidates((tmp_path / "g.gpkg").read_bytes(), "g.gpkg")
+    assert got == ["region", "label"]
+    with pytest.raises(Exception, match="unsupported"):
+        region_column_candidates(b"x", "t.pdf")
