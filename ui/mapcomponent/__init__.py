@@ -61,12 +61,28 @@ def _definition() -> tuple[str, str | None]:
         js_url = write_static(js, "rk-map", "js")
     except OSError:
         return js, css
+    leaflet = "/app/static/vendor/leaflet/leaflet"
     loader = (  # several lines: Streamlit takes a one-line string for a file path
-        "// Regiokaart map editor: load the static module once (browser-cached)\n"
+        "// Regiokaart map editor: start loading Leaflet and the geometry, then the module\n"
         "export default function (c) {\n"
-        f"  const js = new URL({json.dumps(js_url)}, document.baseURI).href;\n"
-        f"  const css = new URL({json.dumps(css_url)}, document.baseURI).href;\n"
-        "  return import(js).then((m) => m.default(c, css));\n"
+        "  const abs = (u) => new URL(u, document.baseURI).href;\n"
+        "  const d = c.data || {};\n"
+        "  const json = (window.__rkJson = window.__rkJson || new Map());\n"
+        "  if (typeof d.geo === 'string' && d.geo && !json.has(d.geo)) {\n"
+        "    json.set(d.geo, fetch(d.geo).then((r) => { if (!r.ok) throw new Error(d.geo); return r.json(); }));\n"
+        "  }\n"
+        "  if (!window.L && !window.__rkLeaflet) {\n"
+        "    window.__rkLeaflet = new Promise((ok, fail) => {\n"
+        "      const l = document.createElement('link');\n"
+        f"      l.rel = 'stylesheet'; l.href = abs({json.dumps(leaflet + '.css')}); l.dataset.rkLeaflet = '1';\n"
+        "      document.head.appendChild(l);\n"
+        "      const s = document.createElement('script');\n"
+        f"      s.src = abs({json.dumps(leaflet + '.js')});\n"
+        "      s.onload = () => ok(window.L); s.onerror = () => fail(new Error('leaflet.js'));\n"
+        "      document.head.appendChild(s);\n"
+        "    });\n"
+        "  }\n"
+        f"  return import(abs({json.dumps(js_url)})).then((m) => m.default(c, abs({json.dumps(css_url)})));\n"
         "}\n"
     )
     return loader, None

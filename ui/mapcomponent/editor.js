@@ -11,13 +11,14 @@
 const LEAFLET = "/app/static/vendor/leaflet/";
 const PENDING_MS = 20000;
 const instances = new WeakMap();
-let leafletReady = null;
-const jsonCache = new Map();
+// Shared with the loader (ui/mapcomponent/__init__.py), which starts these loads before this
+// module has arrived: the page fetches Leaflet, the geometry and the outlines in parallel.
+const jsonCache = (window.__rkJson = window.__rkJson || new Map());
 
 function loadLeaflet() {
   if (window.L && window.L.map) return Promise.resolve(window.L);
-  if (!leafletReady) {
-    leafletReady = new Promise((resolve, reject) => {
+  if (!window.__rkLeaflet) {
+    window.__rkLeaflet = new Promise((resolve, reject) => {
       if (!document.querySelector("link[data-rk-leaflet]")) {
         const link = document.createElement("link");
         link.rel = "stylesheet";
@@ -32,7 +33,7 @@ function loadLeaflet() {
       document.head.appendChild(s);
     });
   }
-  return leafletReady;
+  return window.__rkLeaflet;
 }
 
 function loadCss(url) {
@@ -140,8 +141,9 @@ class MapEditor {
     this.mapDiv.appendChild(this.box);
     let fitted = false;
     new ResizeObserver(() => {
+      if (this.mapDiv.clientWidth === 0 || this.mapDiv.clientHeight === 0) return;
       map.invalidateSize();
-      if (!fitted && this.bounds && this.mapDiv.clientWidth > 0) {
+      if (!fitted && this.bounds) {
         fitted = true;
         this.fitAll();
       }
@@ -235,7 +237,8 @@ class MapEditor {
     }
     if ("ol" in d) {
       st.ol = d.ol;
-      await this.renderOutlines();
+      for (const k of ["prov", "cmp", "cs"]) if (d.ol[k]) getJson(d.ol[k]); // in parallel
+      this.outlinesDone = (this.outlinesDone || Promise.resolve()).then(() => this.renderOutlines());
     }
     if (restyleAll) for (const code of this.layers.keys()) this.paint(code);
     else for (const code of changed) this.paint(code);
@@ -533,7 +536,11 @@ class MapEditor {
 
   // ------------------------------------------------------------------ zoom and highlight
   fitAll() {
-    if (this.bounds) this.map.fitBounds(this.bounds, { padding: [4, 4] });
+    // a container without a size yet (still being laid out) would give Leaflet a NaN zoom;
+    // the ResizeObserver fits the map once it has one
+    if (this.bounds && this.mapDiv.clientWidth > 0 && this.mapDiv.clientHeight > 0) {
+      this.map.fitBounds(this.bounds, { padding: [4, 4] });
+    }
   }
 
   applyFocus(f) {
@@ -629,6 +636,7 @@ class MapEditor {
 export default async function mount(component, cssUrl) {
   const { parentElement, data } = component;
   loadCss(cssUrl);
+  if (data && typeof data.geo === "string") getJson(data.geo);
   await loadLeaflet();
   let inst = instances.get(parentElement);
   if (!inst) {
