@@ -870,11 +870,20 @@ def main() -> None:
     tab_map, tab_cmp, tab_keep, tab_rules = st.tabs(
         [T("tab_map"), T("tab_compare"), T("tab_keep"), T("tab_rules")]
     )
-    with tab_cmp:
-        changed = compare_tab(ed, s, evaluation)
-        show = st.toggle(T("cmp_show"), key="cmp_on_map", value=False)
+    # the map first, so that its editor reaches the browser first (the comparison goes first
+    # only when its changed municipalities are to be drawn dashed on the map)
+    show = bool(st.session_state.get("cmp_on_map", False))
+    changed: list[str] = []
+    if show:
+        with tab_cmp:
+            changed = compare_tab(ed, s, evaluation)
+            st.toggle(T("cmp_show"), key="cmp_on_map", value=False)
     with tab_map:
-        map_tab(ed, s, evaluation, changed if show else [])
+        map_tab(ed, s, evaluation, changed)
+    if not show:
+        with tab_cmp:
+            compare_tab(ed, s, evaluation)
+            st.toggle(T("cmp_show"), key="cmp_on_map", value=False)
     with tab_keep:
         keep_tab(ed, s, evaluation)
     with tab_rules:
