@@ -459,6 +459,47 @@ def test_search_finds_and_zooms(session: tuple[Page, Traffic, float], text: str,
     traffic.check()
 
 
+def test_keyboard_enter_assigns_and_arrows_pan(session: tuple[Page, Traffic, float]) -> None:
+    page, traffic, _ = session
+    page.fill(".rk-search-input", "Kortrijk")
+    page.press(".rk-search-input", "Enter")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.getAttribute('data-nis') === '34022'",
+        timeout=STEP_MS,
+    )
+    before = figures(page)
+    old = cluster_of(page, "34022")
+    assert old != ACTIVE_ID
+    page.keyboard.press("Enter")
+    assert cluster_of(page, "34022") == ACTIVE_ID  # at once
+    after = wait_figures_after(page, before["rev"])
+    assert status(page) == "Kortrijk zit nu in Stad Antwerpen."
+    centre = page.evaluate("() => window.rkMap.getCenter()")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(400)
+    moved = page.evaluate("() => window.rkMap.getCenter()")
+    assert moved["lng"] > centre["lng"]
+    page.get_by_role("button", name="Ongedaan maken").click()
+    wait_figures_after(page, after["rev"])
+    assert cluster_of(page, "34022") == old
+    traffic.check()
+
+
+def test_zoom_to_cluster_highlights_it(session: tuple[Page, Traffic, float]) -> None:
+    page, traffic, _ = session
+    page.evaluate("() => window.rkEditor.fitAll()")
+    page.wait_for_timeout(400)
+    zoom0 = page.evaluate("() => window.rkMap.getZoom()")
+    page.get_by_role("button", name="Zoom naar cluster").click()
+    page.wait_for_function(
+        f"() => document.querySelector('path[data-nis=\"{ACTIVE_CODE}\"]').classList.contains('rk-flash')",
+        timeout=STEP_MS,
+    )
+    page.wait_for_timeout(400)
+    assert page.evaluate("() => window.rkMap.getZoom()") > zoom0
+    traffic.check()
+
+
 def test_refused_edit_is_rolled_back_with_the_reason(
     session: tuple[Page, Traffic, float],
 ) -> None:

@@ -118,6 +118,8 @@ def test_after_the_first_payload_only_changes_travel(world) -> None:
     assert payload_bytes(patch) < 1_000
     full = sent.payload(state2, full=True, extra={"f": 2})
     assert full["base"] is None and full["rev"] > patch["rev"] and "m" in full
+    other_grid = sent.payload({**state2, "grid": 2019}, full=False, extra={"f": 2})
+    assert other_grid["base"] is None  # another grid: a full state, nothing kept from the last
 
 
 def test_diff_state_marks_removed_entries() -> None:

@@ -326,7 +326,12 @@ class SentStates:
             while len(self.revs) > KEEP_REVISIONS:
                 self.revs.popitem(last=False)
         base_rev = self.last["rev"] if self.last is not None else None
-        if full or base_rev is None or base_rev not in self.revs:
+        if (
+            full
+            or base_rev is None
+            or base_rev not in self.revs
+            or self.revs[base_rev].get("grid") != state.get("grid")
+        ):
             out = {"rev": self.rev, "base": None, **diff_state(None, state)}
         else:
             out = {"rev": self.rev, "base": base_rev, **diff_state(self.revs[base_rev], state)}
