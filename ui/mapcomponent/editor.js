@@ -139,14 +139,15 @@ class MapEditor {
     this.map = map;
     this.box = el("div", { class: "rk-box", hidden: "" });
     this.mapDiv.appendChild(this.box);
-    let fitted = false;
+    // until the user moves the map, it keeps all of Flanders in view as the page lays out
+    this.userMoved = false;
+    map.on("dragstart zoomstart", (e) => {
+      if (!this.fitting) this.userMoved = true;
+    });
     new ResizeObserver(() => {
       if (this.mapDiv.clientWidth === 0 || this.mapDiv.clientHeight === 0) return;
       map.invalidateSize();
-      if (!fitted && this.bounds) {
-        fitted = true;
-        this.fitAll();
-      }
+      if (!this.userMoved) this.fitAll();
     }).observe(this.mapDiv);
     window.rkMap = map;
     window.rkEditor = this;
@@ -539,7 +540,9 @@ class MapEditor {
     // a container without a size yet (still being laid out) would give Leaflet a NaN zoom;
     // the ResizeObserver fits the map once it has one
     if (this.bounds && this.mapDiv.clientWidth > 0 && this.mapDiv.clientHeight > 0) {
-      this.map.fitBounds(this.bounds, { padding: [4, 4] });
+      this.fitting = true;
+      this.map.fitBounds(this.bounds, { padding: [4, 4], animate: false });
+      this.fitting = false;
     }
   }
 
