@@ -527,3 +527,28 @@ def test_refused_edit_is_rolled_back_with_the_reason(
     mode(page, "click")
     page.screenshot(path=str(Path(os.environ.get("TMPDIR", "/tmp")) / "regiokaart-editor.png"))
     traffic.check()
+
+
+def test_without_an_active_cluster_nothing_is_painted(session: tuple[Page, Traffic, float]) -> None:
+    page, traffic, _ = session
+    editor = page.evaluate_handle("() => window.rkEditor")
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("combobox", name="Vertrekpunt").click()
+    page.get_by_role("option", name="Lege kaart").click()
+    sidebar.get_by_role("button", name="Begin van dit vertrekpunt").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"rk-figures\"]')"
+        "?.getAttribute('data-municipalities-covered') === '0'",
+        timeout=STEP_MS,
+    )
+    page.evaluate("() => window.rkEditor.fitAll()")
+    page.wait_for_timeout(400)
+    (target,) = pick(page, 1, "free")
+    page.mouse.click(target["x"], target["y"])
+    page.wait_for_timeout(300)
+    assert cluster_of(page, target["code"]) == ""
+    assert status(page) == "Kies of maak eerst een actieve cluster."
+    assert page.evaluate("() => window.rkEditor.pending.size") == 0
+    # the start message above the page did not rebuild the map
+    assert page.evaluate("(ed) => ed === window.rkEditor", editor)
+    traffic.check()

@@ -556,8 +556,9 @@ def editor_area(s: Settings, dashed: tuple[str, ...]) -> None:
     ed = editor(s.grid, s.year)
     if st.session_state.get("rk_panel") != panel_signature(ed):
         st.rerun(scope="app")  # e.g. "Toon" or undo changed the active cluster or the clusters
-    for kind, text in st.session_state.pop("flash", []):
-        getattr(st, kind)(text)
+    with st.container():  # always there, so messages never shift (and remount) the map
+        for kind, text in st.session_state.pop("flash", []):
+            getattr(st, kind)(text)
     evaluation = current_evaluation(s, ed.plan)
     editor_map(ed, s, evaluation, dashed)
     # let Streamlit send the editor's answer on its own, so the browser paints the figures
@@ -868,8 +869,9 @@ def main() -> None:
         st.stop()
     st.title(T("title"))
     st.caption(T("subtitle"))
-    for kind, text in st.session_state.pop("flash", []):
-        getattr(st, kind)(text)
+    with st.container():  # always there, so messages never shift (and remount) the map
+        for kind, text in st.session_state.pop("flash", []):
+            getattr(st, kind)(text)
     evaluation = current_evaluation(s, ed.plan)
     tab_map, tab_cmp, tab_keep, tab_rules = st.tabs(
         [T("tab_map"), T("tab_compare"), T("tab_keep"), T("tab_rules")]

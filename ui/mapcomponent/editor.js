@@ -359,14 +359,16 @@ class MapEditor {
   }
 
   // ------------------------------------------------------------------ edits
+  // the cluster a gesture paints into: null frees (eraser), undefined: nothing to paint with
   target() {
-    return this.mode === "erase" ? null : this.st.active || null;
+    if (this.mode === "erase") return null;
+    return this.st.active && this.st.c[this.st.active] ? this.st.active : undefined;
   }
 
   edit(codes, target, gesture) {
     codes = [...new Set(codes)].filter((c) => this.layers.has(c));
     if (!codes.length) return;
-    if (target !== null && !this.st.c[target]) {
+    if (target === undefined || (target !== null && !this.st.c[target])) {
       this.say(this.lab("no_active"), true);
       return;
     }
@@ -383,9 +385,11 @@ class MapEditor {
     if (this.suppressClick) return;
     if (e && e.originalEvent && e.originalEvent.shiftKey) return;
     if (this.mode === "erase") this.edit([code], null, "erase");
-    else if (this.mode === "click") {
-      const active = this.st.active || null;
-      this.edit([code], this.shown(code) === active ? null : active, "click");
+    else {
+      // click mode (a brush stroke suppresses its click; Enter on a municipality comes here too)
+      const active = this.target();
+      if (active === undefined) this.say(this.lab("no_active"), true);
+      else this.edit([code], this.shown(code) === active ? null : active, "click");
     }
   }
 
@@ -454,7 +458,7 @@ class MapEditor {
         ev.stopPropagation();
       } else if (this.mode !== "click") {
         const target = this.target();
-        if (target !== null && !this.st.c[target]) {
+        if (target === undefined) {
           this.say(this.lab("no_active"), true);
           return;
         }
