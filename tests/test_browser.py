@@ -294,6 +294,8 @@ def status(page: Page) -> str:
 
 
 def pick(page: Page, n: int, want: str | list[str]) -> list[dict[str, Any]]:
+    page.locator(".rk-map").evaluate("e => e.scrollIntoView({block: 'center'})")
+    page.wait_for_timeout(100)
     found = page.evaluate(PICK, [n, want])
     assert len(found) >= min(n, 1), f"no clickable municipality ({want})"
     return list(found)
@@ -529,6 +531,25 @@ def test_refused_edit_is_rolled_back_with_the_reason(
     traffic.check()
 
 
+def test_a_violations_show_makes_its_cluster_active_and_zooms(
+    session: tuple[Page, Traffic, float],
+) -> None:
+    page, traffic, _ = session
+    editor = page.evaluate_handle("() => window.rkEditor")
+    pill = page.locator('[data-testid="stButtonGroup"] button').first
+    name = pill.inner_text().strip()
+    assert name and name != ACTIVE
+    pill.click()
+    page.wait_for_function(
+        "(name) => { const ed = window.rkEditor; return ed.clusterName(ed.st.active) === name"
+        " && document.querySelectorAll('path.rk-flash').length > 0; }",
+        arg=name,
+        timeout=STEP_MS,
+    )
+    assert page.evaluate("(ed) => ed === window.rkEditor", editor)  # the same map, zoomed
+    traffic.check()
+
+
 def test_without_an_active_cluster_nothing_is_painted(session: tuple[Page, Traffic, float]) -> None:
     page, traffic, _ = session
     editor = page.evaluate_handle("() => window.rkEditor")
@@ -544,6 +565,7 @@ def test_without_an_active_cluster_nothing_is_painted(session: tuple[Page, Traff
     page.evaluate("() => window.rkEditor.fitAll()")
     page.wait_for_timeout(400)
     (target,) = pick(page, 1, "free")
+    page.evaluate("() => window.rkEditor.say('', false)")
     page.mouse.click(target["x"], target["y"])
     page.wait_for_timeout(300)
     assert cluster_of(page, target["code"]) == ""
