@@ -598,8 +598,9 @@ def map_tab(ed: Editor, s: Settings, evaluation: Any, dashed: list[str]) -> None
 
 
 def edit_panel(ed: Editor, evaluation: Any) -> None:
-    """Active cluster, new cluster, zoom, manage (rename, colour, lock, merge, delete) and the
-    figures as metrics (refreshed with the page; the map's own figures follow every click)."""
+    """Active cluster, new cluster, zoom to it, manage it (lock, rename, colour, merge, delete).
+    Outside the editor's fragment: it changes only with the page (an edit on the map that
+    changes what it shows reruns the page; see :func:`editor_area`)."""
     plan = ed.plan
     st.session_state["rk_panel"] = panel_signature(ed)
     if plan.clusters:
