@@ -2,15 +2,15 @@
 
 Prints figures; not a test. Run: ``uv run python bench/bench_app.py``
 
-1. *Click to numbers* (pure path, what ``ui.views`` runs for a click): locate the clicked point,
-   toggle the municipality in the active cluster, evaluate the plan (rules, scenario, alignment)
-   and rebuild the cluster layer for the map. Plan: all 300 municipalities of the 2019 grid,
-   clustered by vervoerregio, scenario beleidsregisseur.
-2. *Whole script rerun* after a click, through Streamlit's AppTest (everything the server does
-   before sending the page: sidebar, tables, violations, map): 2025 grid, default page.
+1. *Edit to numbers* (pure path, what the map editor's callback and fragment run for an edit):
+   apply the edit (``Evaluator.move``), evaluate (rules, scenario, alignment) and build the view
+   state's changes for the browser. Plan: all 300 municipalities of the 2019 grid, clustered by
+   vervoerregio, scenario beleidsregisseur.
+2. *Whole script rerun* through Streamlit's AppTest (everything the server does before sending
+   the page: sidebar, tabs, tables, violations, map): 2025 grid, default page.
 3. *Map payload* for the 2025 grid (base map + cluster layer, simplified for display only).
 
-The browser side (click to repaint) is measured by tests/test_browser.py, which prints it.
+The browser side (click to paint, to figures, bytes per click) is bench/bench_browser.py.
 """
 
 from __future__ import annotations
@@ -31,6 +31,14 @@ from scenarios.definitions import load_scenario
 from scenarios.evaluate import evaluator_for
 from scenarios.rules import load_rule_set
 from ui.editor import Editor
+from ui.mapcomponent.payload import (
+    Edit,
+    LiveState,
+    SentStates,
+    apply_edit,
+    assignment_of,
+    view_state,
+)
 from ui.mapview import (
     base_map,
     cluster_layer,
@@ -39,7 +47,7 @@ from ui.mapview import (
     outline_geojson,
     payload_bytes,
 )
-from ui.model import evaluate_plan, handle_click, map_features
+from ui.model import map_features
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,33 +64,33 @@ def click_path(dd: Path) -> None:
     scenario = load_scenario("beleidsregisseur")
     rs = load_rule_set("regierol-2012")
     ev = evaluator_for(gd, scenario.comparison_layer)
-    dg = display_geometry(gd.units)
     ed = Editor.start(plan, gd.adjacency)
-    names, pop = gd.units["name"].to_dict(), gd.population.to_dict()
-    cs = gd.units.index[gd.units["centrumstad"].astype(bool)]
+    names = gd.units["name"].to_dict()
+    live = LiveState()
+    sent = SentStates()
     rng = random.Random(1)
-    codes = list(dg.codes)
-    count = [0]
+    codes = list(gd.units.index)
+    seq = [0]
 
-    def one() -> None:
-        code = rng.choice(codes)
-        ed.active = ed.plan.clusters[rng.randrange(len(ed.plan.clusters))]
-        lat, lng = dg.points[code]
-        count[0] += 1
-        handle_click(
-            ed,
-            dg,
-            {
-                "last_object_clicked": {"lat": lat, "lng": lng},
-                "last_object_clicked_count": count[0],
-            },
-        )
-        e = evaluate_plan(ev, ed.plan, rs, scenario)
-        map_features(dg, ed.plan, ed.colours, names, pop, cs, e, ed.active)
+    def one(n: int) -> None:
+        picked = tuple(rng.sample(codes, n))
+        cluster = ed.plan.clusters[rng.randrange(len(ed.plan.clusters))]
+        seq[0] += 1
+        out = apply_edit(ed, ev, live, Edit(seq[0], picked, cluster, "click"), names)
+        assert out.ok, out
+        st = live.get(ev, ed.plan)
+        e = ev.evaluate(st, rs, scenario)
+        state = view_state(
+            ed.plan, ed.colours, e, assignment=assignment_of(st)[0], active=cluster, grid=2019,
+            geometry="/g.json", meta_token="2019", outlines={},
+        )  # fmt: skip
+        sent.payload(state, full=False, extra={})
 
-    one()
-    ms = timed(one, 300)
-    print(f"click → numbers + map layer, 2019 grid, 300 municipalities: {stats(ms)}")
+    one(1)
+    ms = timed(lambda: one(1), 300)
+    print(f"edit → numbers + view-state changes, 2019 grid, 300 municipalities: {stats(ms)}")
+    ms = timed(lambda: one(20), 100)
+    print(f"  the same for 20 municipalities in one edit (brush, box): {stats(ms)}")
 
 
 def rerun_path(dd: Path) -> None:
@@ -93,22 +101,15 @@ def rerun_path(dd: Path) -> None:
     t = time.perf_counter()
     at.run()
     print(f"first page (cold caches): {(time.perf_counter() - t) * 1000:.0f} ms")
-    gd = load_grid_data(2025, 2022, dd)
-    dg = display_geometry(gd.units)
-    codes = [c for c in dg.codes if c != "11002"]
-    rng = random.Random(2)
     ms = []
-    for i in range(1, 41):
-        lat, lng = dg.points[rng.choice(codes)]
-        at.session_state["map-2025--1-1-0"] = {
-            "last_object_clicked": {"lat": lat, "lng": lng},
-            "last_object_clicked_count": i,
-        }
+    for _ in range(20):
         t = time.perf_counter()
         at.run()
         ms.append((time.perf_counter() - t) * 1000)
     assert not at.exception, at.exception
-    print(f"whole script rerun after a click (AppTest, 2025 grid): {stats(ms)}")
+    print(
+        f"whole page script, warm (AppTest, 2025 grid; an edit reruns only the editor): {stats(ms)}"
+    )
 
 
 def payload(dd: Path) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def figures(at: AppTest) -> dict[str, str]:
-    return {m.label: str(m.value) for m in at.metric}
+    """The map editor's figures (label -> value), from the component's data."""
+    (el,) = at.get("bidi_component")
+    return {label: value for label, value, _ in json.loads(el.proto.json)["f"]["items"]}
 
 
 def test_save_then_open_keeps_every_figure(data_dir, tmp_path, monkeypatch) -> None:

@@ -219,7 +219,8 @@ print(json.dumps({
     "success": [s.value for s in at.success],
     "title": [t.value for t in at.title],
     "progress": len(at.get("progress")),
-    "metrics": [m.label for m in at.metric],
+    # the map editor's figures (label, value, note), from the component's data
+    "metrics": [f[0] for el in at.get("bidi_component") for f in json.loads(el.proto.json)["f"]["items"]],
 }))
 """
 

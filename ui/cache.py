@@ -7,6 +7,7 @@ Each function wraps a pure loader of ``geo``/``scenarios``/``ui``; the arguments
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -126,6 +127,35 @@ def geometry_url(grid: int) -> str | None:
 @st.cache_resource(show_spinner=False)
 def geometry_inline(grid: int) -> str:
     return geometry_collection(display(grid))
+
+
+@st.cache_resource(show_spinner=False)
+def map_meta(grid: int, year: int) -> dict[str, list[Any]]:
+    """Per municipality, for the map editor: name, inhabitants, centrumstad (0/1), and a point
+    inside it (lat, lng)."""
+    gd = grid_data(grid, year)
+    dg = display(grid)
+    names = gd.units["name"].to_dict()
+    cs = gd.units["centrumstad"].astype(bool).to_dict()
+    pop = gd.population.to_dict()
+    return {c: [str(names[c]), int(pop.get(c, 0)), int(cs[c]), *dg.points[c]] for c in dg.codes}
+
+
+@st.cache_resource(show_spinner=False)
+def outline_url(kind: str, grid: int, layer: str = "") -> str | None:
+    """A static, content-named GeoJSON file of the map's outlines (``provinces``,
+    ``comparison`` of ``layer``, ``centrumsteden``), or None when it cannot be written."""
+    from ui.mapcomponent import write_static
+
+    text = {
+        "provinces": lambda: province_outlines(grid),
+        "comparison": lambda: comparison_outlines(grid, layer),
+        "centrumsteden": lambda: centrumsteden(grid),
+    }[kind]()
+    try:
+        return write_static(text, f"{kind}-{grid}", "json", STATIC_DIR)
+    except OSError:
+        return None
 
 
 @st.cache_resource(show_spinner=False)

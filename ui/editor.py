@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
 from geo.errors import PlanError
 from geo.plans import Plan
@@ -132,6 +132,40 @@ class Editor:
         if self.cluster_of(nis_code) == cluster and not self._is_split(nis_code):
             return
         self._push(self.plan.assign(nis_code, cluster), label or f"{nis_code} → {cluster or '-'}")
+
+    def needs_move(self, nis_code: str, cluster: str | None) -> bool:
+        """Whether putting ``nis_code`` wholly in ``cluster`` (None: free) changes the plan."""
+        here = self.cluster_of(nis_code)
+        if here is None:
+            return cluster is not None
+        return here != cluster or self._is_split(nis_code)
+
+    def assign_many(
+        self,
+        codes: Iterable[str],
+        cluster: str | None,
+        label: str = "",
+        current: Mapping[str, str] | None = None,
+        split: Iterable[str] | None = None,
+    ) -> None:
+        """Several municipalities wholly into ``cluster`` (None: free them) as ONE undoable edit
+        (a brush stroke or a box on the map). ``current`` and ``split``: the plan's assignment
+        and its split municipalities when the caller knows them already (saves recomputing)."""
+        if cluster is not None and cluster not in self.plan.cluster_names:
+            raise PlanError(f"No cluster '{cluster}'.")
+        plan = self.plan
+        rows = plan.membership.rows
+        here = current if current is not None else plan.assignment.to_dict()
+        parts = set(split) if split is not None else {c for c, _, sh in rows if sh < 1.0}
+        todo = [c for c in dict.fromkeys(codes) if here.get(c) != cluster or c in parts]
+        if not todo:
+            return
+        gone = set(todo)
+        kept = [r for r in rows if r[0] not in gone]
+        if cluster is not None:
+            kept += [(c, cluster, 1.0) for c in todo]
+        m = plan.membership.replace_rows(kept)
+        self._push(replace(plan, membership=m), label or f"{len(todo)} → {cluster or '-'}")
 
     def _is_split(self, nis_code: str) -> bool:
         m = self.plan.frame

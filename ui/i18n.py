@@ -105,6 +105,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "No violations: this plan meets the rules and the scenario.",
     ),
     "show": ("Toon", "Show"),
+    "zoom_cluster": ("Zoom naar cluster", "Zoom to cluster"),
+    "lock": (
+        "Vergrendeld (kaart verandert deze cluster niet)",
+        "Locked (the map leaves this cluster alone)",
+    ),
     "plan_notes": ("Opmerkingen bij het plan", "Notes on the plan"),
     "col_cluster": ("Cluster", "Cluster"),
     "col_munis": ("Gemeenten", "Municipalities"),
