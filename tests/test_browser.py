@@ -30,6 +30,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from tests.test_app import ANTWERPEN_NL, N_2025, _raw_2026
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,8 +49,9 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 MAP_FRAME = "streamlit_folium.st_folium"  # in the URL of st_folium's iframe
 ACTIVE = "Stad Antwerpen"  # default page: 2025 grid, 2017-2019 partnerships
 ACTIVE_CODE = "11002"
-ACTIVE_INHABITANTS = "554.296"  # 2026 (default year); computed in tests/test_app.py
-N_MUNICIPALITIES = 285  # 2025 grid
+# 2026 (default year), computed from the raw files in tests/test_app.py (554.296)
+ACTIVE_INHABITANTS = ANTWERPEN_NL
+N_MUNICIPALITIES = N_2025  # 2025 grid: 285, counted in the raw 2026 population file
 # Municipalities to click, first one that is outside the active cluster, has another fill and
 # shows a clickable interior on the map: Schoten, Hove, then any other.
 CANDIDATES = ["11040", "11021"]
@@ -373,7 +376,7 @@ def test_click_on_map_changes_active_cluster(chromium: Path, app_url: str, tmp_p
             m = re.search(r"<b>(.+?)</b>.*?Inwoners: ([\d.]+)", target["tooltip"])
             assert m, target["tooltip"]
             name, inhabitants = m.group(1), _number(m.group(2))
-            assert inhabitants > 0
+            assert inhabitants == _raw_2026(code)  # the raw 2026 file's figure
             first = _click_and_time(page, frame, code, target["x"], target["y"])
             grown = _wait_metric_change(page, label, initial)
             assert _number(grown) > _number(initial)
@@ -400,7 +403,11 @@ def test_click_on_map_changes_active_cluster(chromium: Path, app_url: str, tmp_p
         finally:
             browser.close()
 
-    assert shot.is_file() and shot.stat().st_size > 10_000, shot
+    # a real PNG of the whole page: the signature, then IHDR with the viewport's width
+    head = shot.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR", shot
+    assert int.from_bytes(head[16:20], "big") == 1600, shot
+    assert int.from_bytes(head[20:24], "big") >= 1000, shot  # full page: at least the viewport
     total_s = time.perf_counter() - t_start
     timings = {
         "municipality": {"code": code, "name": name, "inhabitants": inhabitants},
