@@ -206,6 +206,8 @@ def test_data_where(capsys, monkeypatch, data_dir):
     ("grid", "year", "total"), [("2025", "2026", 6_898_350), ("2019", "2023", 6_774_807)]
 )
 def test_coverage_new_years_and_default_year_named(capsys, grid, year, total):
+    # totals: the raw files' Flemish sums, recomputed in tests/test_population.py
+    # (test_new_years_flemish_totals) and quoted in ../shared/data/PROVENANCE.md
     base = ["coverage", "--plan", "partnerships-2017", "--grid", grid, "--format", "json"]
     assert main([*base, "--population-year", year]) == 0
     d = json.loads(capsys.readouterr().out)

@@ -25,6 +25,7 @@ def run_json(capsys, data_dir, *extra: str) -> dict:
 @pytest.mark.realdata
 def test_evaluate_json(capsys, data_dir):
     d = run_json(capsys, data_dir, "--scenario", "beleidsregisseur")
+    # the seed: "1.875.000 €" (partnerships table); "Stad Antwerpen 1 517.042 Centrumstad 200.000 €"
     assert d["total_subsidy_eur"] == 1_875_000 and d["budget_eur"] == 1_875_000
     assert d["within_budget"] is True
     assert len(d["clusters"]) == 32
@@ -48,6 +49,7 @@ def test_evaluate_budget_and_minimum(capsys, data_dir):
     n_small = int(seed["seed_population"].between(60_000, 80_000, inclusive="left").sum())
     assert d["violation_counts"]["min_population"] == n_small == 4
     d = run_json(capsys, data_dir, "--scenario", "terreinregisseur", "--budget", "2020-2025")
+    # [S3] of scenarios/config/rules/regierol-2012.toml: "37 lokale regisseurs" (budget 2,225,000)
     assert d["budget_eur"] == 2_225_000 and d["within_budget"] is True
 
 
