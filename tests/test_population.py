@@ -130,6 +130,9 @@ def test_newer_population_cannot_go_back(data_dir):
 def test_years_per_grid_and_default():
     from geo.population import default_population_year, population_years, year_ranges
 
+    # the [[population]] tables of data/boundaries/sources.toml: 1992-2018 on the 2018 grid,
+    # 2019-2021 + 2022 + 2023 on the 2019 grid, 2025 and 2026 on the 2025 grid (no 2024 file);
+    # a year is available on its own grid and, moved forward, on every later one
     assert (default_population_year(2018), default_population_year(2019)) == (2018, 2023)
     assert default_population_year(2025) == 2026
     assert year_ranges(population_years(2019)) == "1992-2023"
