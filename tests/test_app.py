@@ -7,15 +7,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.context import load_grid_data
 from geo.planstore import PlanStore
 from geo.population import load_population
 from tests.conftest import REAL_DATA
 
 pytestmark = pytest.mark.realdata
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+REPO = Path(__file__).resolve().parents[1]
+APP = str(REPO / "app.py")
 
 
 @pytest.fixture
@@ -33,15 +36,68 @@ def _antwerpen_2026() -> int:
     """Stad Antwerpen (the 2017-2019 partnership, Antwerpen alone on the 2018 grid) on the 2025 grid
     in 2026, computed here from the raw files: Antwerpen 11002 merged with Borsbeek 11007 in 2025,
     so its 2026 figure (age65_2026_gem2025.csv, column population) is split by the 2018 figures."""
-    import pandas as pd
-
     raw = pd.read_csv(REAL_DATA / "population" / "age65_2026_gem2025.csv", dtype=str)
     a2026 = int(raw.loc[raw["public_geography_id"] == "11002", "population"].iloc[0])
     p18 = load_population(2018, 2018, REAL_DATA)
     return round(a2026 * p18["11002"] / (p18["11002"] + p18["11007"]))
 
 
+def _raw_2026(code: str) -> int:
+    """A municipality's 1 Jan 2026 inhabitants (2025 grid), read from the raw file."""
+    raw = pd.read_csv(REAL_DATA / "population" / "age65_2026_gem2025.csv", dtype=str)
+    return int(raw.loc[raw["public_geography_id"] == code, "population"].iloc[0])
+
+
+def _raw_2023(code: str) -> int:
+    """A municipality's 1 Jan 2023 inhabitants (2019 grid), read from the raw file."""
+    raw = pd.read_csv(REAL_DATA / "population" / "population_BE_2023.csv", dtype=str)
+    return int(raw.loc[raw["code_ins"].str.strip() == code, "total"].iloc[0])
+
+
+def _n_violations(scenario: str | None, **overrides: int) -> int:
+    """The violations of the shipped 2017-2019 plan on the 2025 grid (2026), counted by the domain
+    evaluator (scenarios/), not by the app."""
+    from geo.context import load_plan, plan_path
+    from scenarios.definitions import load_scenario
+    from scenarios.evaluate import evaluator_for
+    from scenarios.rules import load_rule_set, with_overrides
+
+    gd = load_grid_data(2025, 2026, REAL_DATA)
+    sc = load_scenario(scenario) if scenario else None
+    ev = evaluator_for(gd, sc.comparison_layer if sc else None)
+    rs = with_overrides(load_rule_set("regierol-2012"), **overrides)
+    state = ev.state(load_plan(plan_path("partnerships-2017"), gd))
+    return len(ev.evaluate(state, rs, sc).violations)
+
+
+def _raw_n_flemish(file: str, code: str) -> int:
+    """Flemish municipalities in a raw population CSV (a grid's municipality count), via pandas."""
+    raw = pd.read_csv(REAL_DATA / "population" / file, dtype=str)
+    c = raw[code].str.strip()
+    flemish = (c.str[0].isin(list("1347")) | c.str[:2].isin(["23", "24"])) & ~c.str.endswith("000")
+    return int(c[flemish].nunique())
+
+
 ANTWERPEN = _antwerpen_2026()  # 554,296
+#: Municipalities of the 2025 grid, counted in the raw 2026 population file.
+N_2025 = _raw_n_flemish("age65_2026_gem2025.csv", "public_geography_id")  # 285
+
+
+def _covered_2025() -> int:
+    """2025-grid municipalities the shipped 2017-2019 plan reaches, via geo/ (not the app)."""
+    from geo.context import load_plan, plan_path
+
+    gd = load_grid_data(2025, 2026, REAL_DATA)
+    return gd.coverage(load_plan(plan_path("partnerships-2017"), gd)).n_municipalities_covered
+
+
+#: The shipped 2017-2019 plan's clusters (id -> name), read from the file with pandas.
+PARTNERSHIP_CLUSTERS = (
+    pd.read_csv(REPO / "data" / "partnerships" / "partnerships_2017_2019.csv", dtype=str)
+    .drop_duplicates("cluster")
+    .set_index("cluster")["cluster_name"]
+    .to_dict()
+)
 ANTWERPEN_NL = f"{ANTWERPEN:,}".replace(",", ".")
 
 
@@ -70,7 +126,8 @@ def button(at: AppTest, key: str):
 
 def test_default_page_shows_2017_partnerships_on_the_2025_grid(at: AppTest) -> None:
     assert at.title[0].value.startswith("Regiokaart")
-    assert metric(at, "Gemeenten gedekt").endswith("/ 285")
+    assert N_2025 == 285
+    assert metric(at, "Gemeenten gedekt") == f"{_covered_2025()} / {N_2025}"
     assert metric(at, "Inwoners Stad Antwerpen") == ANTWERPEN_NL
     assert [t.label for t in at.tabs] == [
         "Kaart",
@@ -78,7 +135,11 @@ def test_default_page_shows_2017_partnerships_on_the_2025_grid(at: AppTest) -> N
         "Bewaren en exporteren",
         "Regels en scenario's",
     ]
-    assert len(at.dataframe) >= 2  # cluster table, comparison figures, rule parameters
+    # cluster table (one row per cluster of the plan), comparison figures, rule parameters
+    frames = {str(df.value.columns[0]): df.value for df in at.dataframe}
+    assert {"Cluster", "Maat", "parameter"} <= set(frames)
+    assert len(frames["Cluster"]) == len(PARTNERSHIP_CLUSTERS) == 32  # seed: 32 partnerships
+    assert set(frames["Cluster"]["Cluster"]) == set(PARTNERSHIP_CLUSTERS.values())
 
 
 def test_keyboard_assign_undo_redo(at: AppTest) -> None:
@@ -86,7 +147,7 @@ def test_keyboard_assign_undo_redo(at: AppTest) -> None:
     at.selectbox(key="kb_municipality").set_value("11008").run()
     button(at, "kb_add").click().run()
     grown = number(metric(at, "Inwoners Stad Antwerpen"))
-    assert grown > ANTWERPEN
+    assert grown == ANTWERPEN + _raw_2026("11008")  # Brasschaat
     button(at, "undo").click().run()
     assert metric(at, "Inwoners Stad Antwerpen") == ANTWERPEN_NL
     button(at, "redo").click().run()
@@ -102,10 +163,10 @@ def test_new_cluster_becomes_active_and_grows(at: AppTest) -> None:
     assert metric(at, "Inwoners Scheldeland") == "0"
     at.selectbox(key="kb_municipality").set_value("11021").run()  # Hove
     button(at, "kb_add").click().run()
-    assert number(metric(at, "Inwoners Scheldeland")) > 8_000
+    assert number(metric(at, "Inwoners Scheldeland")) == _raw_2026("11021")
     at.text_input(key="rename_text").input("Schelde-Rupel")
     button(at, "rename_button").click().run()
-    assert number(metric(at, "Inwoners Schelde-Rupel")) > 8_000
+    assert number(metric(at, "Inwoners Schelde-Rupel")) == _raw_2026("11021")
     button(at, "delete_button").click().run()
     assert all("Schelde" not in label for label, _, _ in figures(at))
 
@@ -120,11 +181,14 @@ def test_scenario_and_parameters_reevaluate_at_once(at: AppTest) -> None:
         )
 
     base = n_violations()
+    assert base == _n_violations(None)
     at.selectbox(key="scenario").set_value("bestuursregisseur").run()
     assert not at.exception
     with_scenario = n_violations()
+    assert with_scenario == _n_violations("bestuursregisseur")
     assert with_scenario > base  # large partnerships do not fit 'small clusters'
     at.number_input(key="rp-regierol-2012-min_population").set_value(150_000).run()
+    assert n_violations() == _n_violations("bestuursregisseur", min_population=150_000)
     assert n_violations() > with_scenario
     assert any("150.000" in md.value for md in at.markdown)
 
@@ -149,9 +213,11 @@ def test_grid_switch_keeps_each_grids_plan(at: AppTest) -> None:
     assert metric(at, "Gemeenten gedekt") == "204 / 308"  # the seed's 204 municipalities
     at.selectbox(key="year").set_value(2016).run()
     share = next(note for label, _, note in figures(at) if label == "Inwoners gedekt")
-    assert share == "78,5%"  # seed: 78.7% (see README: Turnhout and ISOM differ)
+    # seed: 78.7% (see README: Turnhout and ISOM differ); 5,085,888 / 6,477,804 = 78.5%, both
+    # figures recomputed from the raw workbook in tests/test_partnerships_realdata.py
+    assert share == "78,5%"
     at.selectbox(key="grid").set_value(2025).run()
-    assert metric(at, "Gemeenten gedekt").endswith("/ 285")
+    assert metric(at, "Gemeenten gedekt") == f"{_covered_2025()} / {N_2025}"
 
 
 def test_compare_save_and_export(at: AppTest, tmp_path) -> None:
@@ -214,7 +280,8 @@ def test_plan_carried_to_a_later_grid(at: AppTest) -> None:
     at.selectbox(key="grid").set_value(2019).run()
     at.selectbox(key="kb_municipality").set_value("11040").run()  # Schoten joins Stad Antwerpen
     button(at, "kb_add").click().run()
-    assert number(metric(at, "Inwoners Stad Antwerpen")) > 34_157
+    # the 2019 grid in 2023: Antwerpen (without Borsbeek) plus Schoten, from the raw file
+    assert number(metric(at, "Inwoners Stad Antwerpen")) == _raw_2023("11002") + _raw_2023("11040")
     at.selectbox(key="grid").set_value(2025).run()
     assert metric(at, "Inwoners Stad Antwerpen") == ANTWERPEN_NL  # the 2025 grid kept its own plan
     at.selectbox(key="start_choice").set_value("carry:2019").run()

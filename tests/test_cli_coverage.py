@@ -36,7 +36,20 @@ def coverage_args(plan: object) -> list[str]:
     return ["coverage", "--plan", str(plan), "--grid", "2019", "--population-year", "2019"]
 
 
-def test_json_output(capsys, small_plan):
+def raw_2019(data_dir) -> pd.Series:
+    """1 Jan 2019 inhabitants by code (municipalities and subtotals), from the raw workbook."""
+    sheet = pd.read_excel(
+        data_dir / "population" / "Bevolking_per_gemeente.xlsx",
+        sheet_name="Bevolking in 2019",
+        header=None,
+        dtype=str,
+    ).dropna(subset=[0])
+    codes = sheet[0].str.strip()
+    sheet = sheet[codes.str.fullmatch(r"\d{5}")]
+    return sheet.set_index(sheet[0].str.strip())[4].astype(int)
+
+
+def test_json_output(capsys, small_plan, data_dir):
     code, out, err = run(
         capsys,
         *coverage_args(small_plan),
@@ -45,18 +58,39 @@ def test_json_output(capsys, small_plan):
     )
     assert code == 0, err
     d = json.loads(out)
+    # independent: the raw Statbel workbook (1 Jan 2019) read with pandas
+    pop = raw_2019(data_dir)
+    gent, meetjesland = pop["44021"], pop["44084"] + pop["43005"]
+    covered, total = gent + meetjesland, pop["02000"]  # 02000: the Flemish Region row
+    n_total = sum(
+        1
+        for c in pop.index
+        if (c[0] in "1347" or c[:2] in ("23", "24")) and not c.endswith("000") and len(c) == 5
+    )
+    assert n_total == 300
     assert d["n_clusters"] == 2 and d["n_municipalities_covered"] == 3
-    assert d["n_municipalities_total"] == 300
-    assert 0 < d["population_share"] < 1 and 0 < d["municipality_share"] < 1
-    assert {c["cluster"] for c in d["clusters"]} == {"gent", "meetjesland"}
-    for key in (
-        "population_covered",
-        "population_total",
-        "mean_cluster_population",
-        "median_cluster_population",
-    ):
-        assert key in d
-    assert set(d["clusters"][0]) >= {"cluster", "name", "n_municipalities", "population", "n_parts"}
+    assert d["n_municipalities_total"] == n_total
+    assert d["population_covered"] == covered and d["population_total"] == total
+    assert d["population_share"] == pytest.approx(covered / total, abs=5e-6)
+    assert d["municipality_share"] == pytest.approx(3 / n_total)
+    assert d["mean_cluster_population"] == d["median_cluster_population"] == covered / 2
+    assert d["mean_cluster_municipalities"] == 1.5
+    by_cluster = {c["cluster"]: c for c in d["clusters"]}
+    assert set(by_cluster) == {"gent", "meetjesland"}
+    assert {k: by_cluster["gent"][k] for k in ("name", "n_municipalities", "population")} == {
+        "name": "Stad Gent", "n_municipalities": 1, "population": gent,
+    }  # fmt: skip
+    assert by_cluster["gent"]["n_parts"] == 1 and by_cluster["gent"]["members"] == ["44021"]
+    m = by_cluster["meetjesland"]
+    assert (m["name"], m["n_municipalities"], m["population"]) == ("Meetjesland", 2, meetjesland)
+    assert m["n_parts"] == 2 and m["members"] == ["43005", "44084"]  # Eeklo and Aalter do not touch
+    assert d["uncovered"] == sorted(
+        c
+        for c in pop.index
+        if (c[0] in "1347" or c[:2] in ("23", "24"))
+        and not c.endswith("000")
+        and c not in ("44021", "44084", "43005")
+    )
 
 
 def test_table_csv_xlsx_gpkg(capsys, small_plan, tmp_path):
@@ -172,6 +206,8 @@ def test_data_where(capsys, monkeypatch, data_dir):
     ("grid", "year", "total"), [("2025", "2026", 6_898_350), ("2019", "2023", 6_774_807)]
 )
 def test_coverage_new_years_and_default_year_named(capsys, grid, year, total):
+    # totals: the raw files' Flemish sums, recomputed in tests/test_population.py
+    # (test_new_years_flemish_totals) and quoted in ../shared/data/PROVENANCE.md
     base = ["coverage", "--plan", "partnerships-2017", "--grid", grid, "--format", "json"]
     assert main([*base, "--population-year", year]) == 0
     d = json.loads(capsys.readouterr().out)

@@ -168,6 +168,9 @@ def test_wijkwerken_layer_merges_both_files(ref, data_dir):
     from geo.layers import layer_rows, load_layer
 
     raw = pd.concat([pd.read_csv(data_dir / "regions" / f, dtype=str) for f in WW_FILES])
+    # regression pin: the two files' data rows, `uv run python -c "import pandas as pd;
+    # print(len(pd.read_csv('../shared/data/regions/wijk_werken.csv')))"` (98; supplement: 23);
+    # 121 municipalities: geo/layers.toml's note ("121 of 300 municipalities")
     assert len(raw) == 98 + 23 and raw["nis_code"].nunique() == 121
     layer = load_layer("wijkwerken", 2019, data_dir)
     assert set(layer["nis_code"]) == set(raw["nis_code"])

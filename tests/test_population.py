@@ -85,6 +85,20 @@ def test_data_grid_for_year(year, grid):
     ],
 )
 def test_flemish_totals(year, total, data_dir):
+    # independent: the raw file's own total, read with pandas (not geo.population)
+    if year == 2022:
+        raw = _raw_flemish_sum(
+            data_dir / "population" / "bevolkingsaantal_per_gemeente_2022.csv", "NSI-code", "Aantal"
+        )
+    else:  # Statbel's workbook: the "02000 Vlaams Gewest" row of the year's sheet
+        sheet = pd.read_excel(
+            data_dir / "population" / "Bevolking_per_gemeente.xlsx",
+            sheet_name=f"Bevolking in {year}",
+            header=None,
+            dtype=str,
+        )
+        raw = int(sheet.loc[sheet[0].str.strip() == "02000", 4].iloc[0])
+    assert raw == total  # PROVENANCE.md's figure agrees with the raw file
     s = load_population(year, data_grid_for_year(year), data_dir)
     assert s.sum() == total
     assert s.attrs["year"] == year
@@ -92,7 +106,13 @@ def test_flemish_totals(year, total, data_dir):
 
 def test_moved_population_keeps_total(data_dir):
     base = load_population(2016, 2018, data_dir)
-    for grid, n in ((2019, 300), (2025, 285)):
+    # independent: the number of Flemish municipalities in the raw files of each grid
+    n2019 = _raw_flemish_count(data_dir / "population" / "population_BE_2023.csv", "code_ins")
+    n2025 = _raw_flemish_count(
+        data_dir / "population" / "population_2025_gem2025.csv", "public_geography_id"
+    )
+    assert (n2019, n2025) == (300, 285)
+    for grid, n in ((2019, n2019), (2025, n2025)):
         moved = load_population(2016, grid, data_dir)
         assert len(moved) == n and moved.sum() == base.sum() and moved.attrs["grid"] == grid
     # Lievegem 2019 = Lovendegem + Waarschoot + Zomergem in 2016
@@ -110,6 +130,9 @@ def test_newer_population_cannot_go_back(data_dir):
 def test_years_per_grid_and_default():
     from geo.population import default_population_year, population_years, year_ranges
 
+    # the [[population]] tables of data/boundaries/sources.toml: 1992-2018 on the 2018 grid,
+    # 2019-2021 + 2022 + 2023 on the 2019 grid, 2025 and 2026 on the 2025 grid (no 2024 file);
+    # a year is available on its own grid and, moved forward, on every later one
     assert (default_population_year(2018), default_population_year(2019)) == (2018, 2023)
     assert default_population_year(2025) == 2026
     assert year_ranges(population_years(2019)) == "1992-2023"
@@ -154,13 +177,30 @@ def test_code_value_csv_drops_subtotals(tmp_path):
         read_code_value_csv(p, "nope", "total")
 
 
-def _raw_flemish_sum(path: Path, code: str, value: str) -> int:
-    """Sum of the Flemish municipality rows of a raw file, computed without geo.population."""
+def _raw_flemish_rows(path: Path, code: str) -> pd.DataFrame:
+    """The Flemish municipality rows of a raw population CSV, read without geo.population."""
     df = pd.read_csv(path, dtype=str)
     codes = df[code].str.strip()
     flemish_prov = codes.str[0].isin(list("1347")) | codes.str[:2].isin(["23", "24"])
     municipal = ~codes.str.endswith("000")
-    return int(df.loc[flemish_prov & municipal, value].astype(int).sum())
+    out = df.loc[flemish_prov & municipal].copy()
+    out[code] = out[code].str.strip()
+    return out
+
+
+def _raw_flemish_sum(path: Path, code: str, value: str) -> int:
+    """Sum of the Flemish municipality rows of a raw file, computed without geo.population."""
+    return int(_raw_flemish_rows(path, code)[value].astype(int).sum())
+
+
+def _raw_flemish_count(path: Path, code: str) -> int:
+    """Number of distinct Flemish municipality codes in a raw file."""
+    return int(_raw_flemish_rows(path, code)[code].nunique())
+
+
+def _raw_value(path: Path, code: str, value: str, nis: str) -> int:
+    rows = _raw_flemish_rows(path, code)
+    return int(rows.loc[rows[code] == nis, value].astype(int).sum())
 
 
 @pytest.mark.realdata
@@ -176,13 +216,15 @@ def test_new_years_flemish_totals(year, grid, file, code, value, total, data_dir
     raw = _raw_flemish_sum(data_dir / "population" / file, code, value)
     assert raw == total  # PROVENANCE.md's figure, from the raw file
     s = load_population(year, grid, data_dir)
-    assert s.sum() == raw and len(s) == (300 if grid == 2019 else 285)
+    assert s.sum() == raw and len(s) == _raw_flemish_count(data_dir / "population" / file, code)
+    assert len(s) == (300 if grid == 2019 else 285)
     assert s.attrs["year"] == year and s.attrs["moved_from_grid"] is None
     if year == 2023:  # the file's own Flemish Region row agrees
         df = pd.read_csv(data_dir / "population" / file, dtype=str)
         assert int(df.loc[df["code_ins"] == "02000", "total"].iloc[0]) == raw
-    if year >= 2025:
-        assert s["11002"] == (562_002 if year == 2025 else 565_615)  # Antwerpen incl. Borsbeek
+    if year >= 2025:  # Antwerpen incl. Borsbeek: the raw file's row for 11002
+        assert s["11002"] == _raw_value(data_dir / "population" / file, code, value, "11002")
+        assert s["11002"] == (562_002 if year == 2025 else 565_615)
 
 
 @pytest.mark.realdata

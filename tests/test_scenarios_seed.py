@@ -20,10 +20,28 @@ from scenarios.rules import load_rule_set, with_overrides
 pytestmark = pytest.mark.realdata
 
 RS = load_rule_set("regierol-2012")
+# the seed ../shared/seeds/002_f9a1f878afa8c9a6.txt, last line of the partnerships table: "1.875.000 €"
 SEED_TOTAL_EUR = 1_875_000
 # Statbel 1 Jan 2016 differs from the seed table's inhabitants for two partnerships (see
 # data/partnerships/partnerships_2017_2019.meta.toml); neither difference crosses a band boundary.
+# (Statbel, seed): the Statbel figures are recomputed from the raw workbook in the test; the seed's
+# are its table rows ("ISOM ... 7 102.499"; Stadsregio Turnhout 91.952).
 POPULATION_DIFFERENCES = {"turnhout": (85_036, 91_952), "isom": (102_492, 102_499)}
+
+
+def raw_cluster_population_2016(data_dir) -> dict[str, int]:
+    """1 Jan 2016 inhabitants per 2017-2019 partnership, from the raw Statbel workbook and the
+    shipped plan CSV, read with pandas only (an independent path from geo/ and scenarios/)."""
+    sheet = pd.read_excel(
+        data_dir / "population" / "Bevolking_per_gemeente.xlsx",
+        sheet_name="Bevolking in 2016",
+        header=None,
+        dtype=str,
+    )
+    pop = sheet.dropna(subset=[0]).set_index(sheet[0].dropna().str.strip())[4]
+    members = pd.read_csv(PARTNERSHIPS_DIR / "partnerships_2017_2019.csv", dtype=str)
+    members["population"] = members["nis_code"].map(pop).astype(int)
+    return {str(k): int(v) for k, v in members.groupby("cluster")["population"].sum().items()}
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +81,13 @@ def test_seed_populations_reproduce_every_subsidy(seed, gd, plan, unemployment):
     assert flags == {c: str(v).lower() == "true" for c, v in seed["has_centrumstad"].items()}
 
 
-def test_statbel_2016_gives_the_same_amounts(seed, gd, plan, unemployment):
+def test_statbel_2016_gives_the_same_amounts(seed, gd, plan, unemployment, data_dir):
     ev = evaluate(plan, RS, load_scenario("beleidsregisseur"), gd, unemployment=unemployment)
     got = {c.cluster: c.subsidy.amount_eur for c in ev.clusters}
     assert got == {c: int(a) for c, a in seed["seed_subsidy_eur"].items()}
     assert ev.total_subsidy_eur == SEED_TOTAL_EUR
     pops = {c.cluster: c.facts.population for c in ev.clusters}
+    assert pops == raw_cluster_population_2016(data_dir)
     diffs = {c: (pops[c], int(seed.at[c, "seed_population"])) for c in pops
              if pops[c] != int(seed.at[c, "seed_population"])}  # fmt: skip
     assert diffs == POPULATION_DIFFERENCES
@@ -77,6 +96,10 @@ def test_statbel_2016_gives_the_same_amounts(seed, gd, plan, unemployment):
 
 
 def test_caps_and_bands_that_decide_the_seed_table(gd, plan):
+    # amounts: the seed's table ("W13 (Kortrijk) 13 305.000 OCMW vereniging 75.000 €", "KINA p.v.
+    # 20 298.423 ... 50.000 €", "regio Brugge 10 280.456 ... 100.000 €", "Stad Antwerpen 1 517.042
+    # Centrumstad 200.000 €"); the 125,000 band: scenarios/config/rules/regierol-2012.toml
+    # (290,000-360,000, "[S1] band 5")
     ev = evaluate(plan, RS, None, gd)
     w13 = ev.cluster("w13")  # Kortrijk alone (< 80k) -> 25k; band 125k capped at 75k
     assert (w13.subsidy.band_amount_eur, w13.subsidy.cap_eur, w13.subsidy.amount_eur) == (
@@ -98,7 +121,12 @@ def test_budget_short_ranks_centrumsteden_first(gd, plan, unemployment):
     rest = [c.facts.unemployment_rate for c in ranked[n_cs:]]
     assert rest == sorted(rest, reverse=True)
     assert all(c.funded_eur == c.subsidy.amount_eur for c in ranked[:n_cs])
-    assert ev.violation_counts["budget"] >= 2
+    short = [c for c in ranked if c.funded_eur < c.subsidy.amount_eur]
+    # the requests exceed the budget by exactly what the lowest-ranked clusters do not get
+    assert sum(c.subsidy.amount_eur - c.funded_eur for c in short) == SEED_TOTAL_EUR - 1_500_000
+    assert [c.rank for c in short] == list(range(len(ranked) - len(short) + 1, len(ranked) + 1))
+    # one plan-level violation plus one per cluster not funded in full
+    assert ev.violation_counts["budget"] == 1 + len(short) == 9
 
 
 def test_herstappe_missing_unemployment_is_reported(gd, plan, unemployment):
@@ -111,19 +139,33 @@ def test_herstappe_missing_unemployment_is_reported(gd, plan, unemployment):
         assert f.unemployment_missing == ("73028",) and f.unemployment_rate is not None
 
 
-def test_minimum_100000_changes_eligibility(gd, plan):
+def test_minimum_100000_changes_eligibility(gd, plan, seed, data_dir):
     ev = evaluate(plan, with_overrides(RS, min_population=100_000), None, gd)
     small = {c.cluster for c in ev.clusters if not c.eligible}
+    # independent: the partnerships below 100,000 inhabitants on 1 Jan 2016 (raw workbook)
+    raw = raw_cluster_population_2016(data_dir)
+    # a centrumstad applying alone has no minimum (rules/regierol-2012.toml: Leuven, Mechelen)
+    alone = {
+        c
+        for c, row in seed.iterrows()
+        if row["seed_n_municipalities"] == 1 and str(row["has_centrumstad"]).lower() == "true"
+    }
+    assert small == {c for c, p in raw.items() if p < 100_000} - alone
     assert "ecompas" in small and "antwerpen" not in small and "mechelen" not in small
-    assert ev.violation_counts["min_population"] == len(small)
-    assert ev.total_subsidy_eur < SEED_TOTAL_EUR
+    assert ev.violation_counts["min_population"] == len(small) == 10
+    # the others keep the seed's amounts; the small ones get nothing
+    assert all(c.subsidy.amount_eur == 0 for c in ev.clusters if c.cluster in small)
+    kept = int(seed.loc[sorted(set(seed.index) - small), "seed_subsidy_eur"].sum())
+    assert ev.total_subsidy_eur == kept == 1_475_000
 
 
 def test_alignment_with_real_vervoerregio_matches_geo_overlap(data_dir):
     gd19 = load_grid_data(2019, 2019, data_dir)
     plan = load_plan(plan_path("partnerships-2017"), gd19)
     layer = load_layer("vervoerregio", 2019, data_dir)
-    assert layer["nis_code"].nunique() == 300
+    raw = pd.read_csv(data_dir / "regions" / "vervoerregio.csv", dtype=str)
+    n19 = raw.loc[raw["region_layer"] == "vervoerregio_gem2019", "nis_code"].nunique()
+    assert layer["nis_code"].nunique() == n19 == 300  # complete on the 2019 grid
     ev = Evaluator.from_grid_data(gd19, comparison=layer)
     state = ev.state(plan)
     ref = cluster_alignment(plan, layer, gd19.population).set_index("cluster")
@@ -135,7 +177,16 @@ def test_alignment_with_real_vervoerregio_matches_geo_overlap(data_dir):
     assert summary.population_covered == cov.population_covered
     assert summary.n_municipalities_covered == cov.n_municipalities_covered
     l18 = load_layer("vervoerregio", 2018, data_dir)
-    assert l18["nis_code"].nunique() == 308 and l18.attrs["grid"] == 2018
+    # every municipality of the 2018 grid (the members of the raw 2016 sheet of Statbel's workbook)
+    sheet = pd.read_excel(
+        data_dir / "population" / "Bevolking_per_gemeente.xlsx",
+        sheet_name="Bevolking in 2016",
+        header=None,
+        dtype=str,
+    )
+    c = sheet[0].dropna().str.strip()
+    n18 = c[(c.str[0].isin(list("1347")) | c.str[:2].isin(["23", "24"])) & ~c.str.endswith("000")]
+    assert l18["nis_code"].nunique() == n18.nunique() == 308 and l18.attrs["grid"] == 2018
 
 
 def test_evaluator_for_is_cached_and_matches_evaluate(gd, plan, unemployment, data_dir):
