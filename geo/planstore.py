@@ -36,7 +36,7 @@ import os
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -251,31 +251,45 @@ def _text(value: object, what: str) -> str:
     return value
 
 
+def _row_problems(
+    rows: Sequence[tuple[str, str, float]], prefix: str, group: str, part: str
+) -> list[str]:
+    """Membership rows ``(nis_code, group, part)``: texts, a part in (0, 1], no pair twice, the
+    parts of one municipality adding up to at most 1 (plans: cluster/share; layers: region/weight).
+    """
+    problems: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    totals: dict[str, float] = {}
+    for i, row in enumerate(rows, start=1):
+        try:
+            code, grp, value = row
+            _text(code, f"{prefix}nis_code")
+            _text(grp, f"{prefix}{group}")
+            value = float(value)
+        except (PlanError, TypeError, ValueError) as exc:
+            problems.append(f"{prefix}row {i}: {exc}")
+            continue
+        if not (0.0 < value <= 1.0) or math.isnan(value):
+            problems.append(
+                f"{prefix}row {i}: {part} of {code} in {grp} must be > 0 and <= 1, not {value}"
+            )
+        if (code, grp) in seen:
+            problems.append(f"{prefix}row {i}: {code} is in {grp} twice")
+        seen.add((code, grp))
+        totals[code] = totals.get(code, 0.0) + value
+    return problems + [
+        f"the {prefix}{part}s of {c} add up to {t:.6g} (more than 1)"
+        for c, t in totals.items()
+        if t > 1.0 + 1e-9
+    ]
+
+
 def validate_record(rec: PlanRecord) -> None:
     """Every problem of a record at once, as one :class:`PlanError`."""
     problems: list[str] = []
     if not isinstance(rec.grid, int) or isinstance(rec.grid, bool):
         problems.append(f"grid must be a year, not {rec.grid!r}")
-    seen: set[tuple[str, str]] = set()
-    totals: dict[str, float] = {}
-    for i, row in enumerate(rec.rows, start=1):
-        try:
-            code, cl, share = row
-            _text(code, "nis_code")
-            _text(cl, "cluster")
-            share = float(share)
-        except (PlanError, TypeError, ValueError) as exc:
-            problems.append(f"row {i}: {exc}")
-            continue
-        if not (0.0 < share <= 1.0) or math.isnan(share):
-            problems.append(f"row {i}: share of {code} in {cl} must be > 0 and <= 1, not {share}")
-        if (code, cl) in seen:
-            problems.append(f"row {i}: {code} is in {cl} twice")
-        seen.add((code, cl))
-        totals[code] = totals.get(code, 0.0) + share
-    for code, total in totals.items():
-        if total > 1.0 + 1e-9:
-            problems.append(f"the shares of {code} add up to {total:.6g} (more than 1)")
+    problems += _row_problems(rec.rows, "", "cluster", "share")
     for what, mapping in (("cluster name", rec.cluster_names), ("colour", rec.colours)):
         for k, v in mapping.items():
             try:
@@ -310,28 +324,7 @@ def _layer_problems(layer: StoredLayer) -> list[str]:
         problems.append(f"layer kind must be one of {', '.join(LAYER_KINDS)}, not {layer.kind!r}")
     if not layer.rows:
         problems.append("the layer has no rows")
-    seen: set[tuple[str, str]] = set()
-    totals: dict[str, float] = {}
-    for i, row in enumerate(layer.rows, start=1):
-        try:
-            code, region, weight = row
-            _text(code, "layer nis_code")
-            _text(region, "layer region")
-            weight = float(weight)
-        except (PlanError, TypeError, ValueError) as exc:
-            problems.append(f"layer row {i}: {exc}")
-            continue
-        if not (0.0 < weight <= 1.0) or math.isnan(weight):
-            problems.append(f"layer row {i}: weight of {code} in {region} must be in (0, 1]")
-        if (code, region) in seen:
-            problems.append(f"layer row {i}: {code} is in {region} twice")
-        seen.add((code, region))
-        totals[code] = totals.get(code, 0.0) + weight
-    problems += [
-        f"the layer weights of {c} add up to {t:.6g} (more than 1)"
-        for c, t in totals.items()
-        if t > 1.0 + 1e-9
-    ]
+    problems += _row_problems(layer.rows, "layer ", "region", "weight")
     if layer.file_bytes is not None and len(layer.file_bytes) > MAX_FILE_BYTES:
         problems.append(
             f"the layer file is {len(layer.file_bytes):,} bytes; at most {MAX_FILE_BYTES:,} are kept"
