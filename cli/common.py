@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from geo.context import GridData
     from geo.plans import Plan
     from geo.population import YearChoice
+    from scenarios.rules import RuleSet
 
 PLAN_HELP = (
     "plan file (CSV or XLSX: nis_code or municipality, cluster[, cluster_name][, share]; or a "
@@ -138,6 +139,54 @@ def check_output_args(args: argparse.Namespace) -> None:
         check_out_path(out, inputs=command_line_paths(args))
     elif getattr(args, "format", None) in BINARY_FORMATS:
         raise OutputError(f"--format {args.format} needs --out PATH.")
+
+
+def add_rule_args(p: argparse.ArgumentParser, overrides: bool = True) -> None:
+    """``--rules`` (a rule set id, see ``regiokaart rules``, or a rule set TOML file) and, with
+    ``overrides``, ``--budget`` and ``--min-population`` (see :func:`rule_set_from_args`)."""
+    p.add_argument(
+        "--rules",
+        default="regierol-2012",
+        help="rule set id (see `regiokaart rules`) or a rule set TOML file",
+    )
+    if overrides:
+        p.add_argument(
+            "--budget",
+            help="budget in EUR, or a named budget of the rule set (call-2013, 2017-2019, 2020-2025)",
+        )
+        p.add_argument("--min-population", type=int, help="override the minimum inhabitants")
+
+
+def budget(value: str, budgets: Mapping[str, int]) -> int:
+    """``--budget``: an amount in EUR (``1.500.000`` and ``1_500_000`` allowed) or a budget name
+    of the rule set."""
+    from scenarios.errors import ParameterError
+
+    if value in budgets:
+        return budgets[value]
+    try:
+        b = int(value.replace(".", "").replace("_", ""))
+    except ValueError:
+        raise ParameterError(
+            f"--budget {value}: give an amount in EUR or one of {', '.join(budgets)}."
+        ) from None
+    if b < 0:
+        raise ParameterError("--budget must be >= 0.")
+    return b
+
+
+def rule_set_from_args(args: argparse.Namespace) -> RuleSet:
+    """The rule set of ``--rules`` with the ``--budget`` and ``--min-population`` overrides."""
+    from scenarios.rules import load_rule_set, load_rule_set_file, with_overrides
+
+    spec = str(args.rules)
+    rs = load_rule_set_file(spec) if spec.endswith(".toml") else load_rule_set(spec)
+    changes: dict[str, Any] = {}
+    if getattr(args, "budget", None) is not None:
+        changes["budget_eur"] = budget(args.budget, dict(rs.budgets))
+    if getattr(args, "min_population", None) is not None:
+        changes["min_population"] = args.min_population
+    return with_overrides(rs, **changes) if changes else rs
 
 
 # ----------------------------------------------------------------------------- loading

@@ -12,26 +12,22 @@ from cli.common import (
     add_data_args,
     add_output_args,
     add_plan_args,
+    add_rule_args,
     emit,
     format_table,
     grid_data,
     json_text,
     plan_from_args,
+    rule_set_from_args,
     year_choice,
 )
-from scenarios.errors import ParameterError
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("evaluate", help="evaluate a plan against a rule set and a scenario")
     add_plan_args(p)
-    p.add_argument("--rules", default="regierol-2012", help="rule set id (see `regiokaart rules`)")
+    add_rule_args(p)
     p.add_argument("--scenario", required=True, help="scenario id (see `regiokaart scenarios`)")
-    p.add_argument(
-        "--budget",
-        help="budget in EUR, or a named budget of the rule set (call-2013, 2017-2019, 2020-2025)",
-    )
-    p.add_argument("--min-population", type=int, help="override the minimum inhabitants")
     p.add_argument(
         "--comparison",
         help="comparison layer for alignment: a shipped layer id (see `regiokaart layers`) or "
@@ -43,39 +39,15 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def budget(value: str, budgets: dict[str, int]) -> int:
-    """``--budget``: an amount in EUR (``1.500.000`` and ``1_500_000`` allowed) or a budget name
-    of the rule set."""
-    if value in budgets:
-        return budgets[value]
-    try:
-        b = int(value.replace(".", "").replace("_", ""))
-    except ValueError:
-        raise ParameterError(
-            f"--budget {value}: give an amount in EUR or one of {', '.join(budgets)}."
-        ) from None
-    if b < 0:
-        raise ParameterError("--budget must be >= 0.")
-    return b
-
-
 def run(args: argparse.Namespace) -> int:
     from geo.export import xlsx_bytes
     from geo.layers import load_layer
     from scenarios.definitions import load_scenario
     from scenarios.evaluate import evaluate
     from scenarios.inputs import load_unemployment
-    from scenarios.rules import load_rule_set, with_overrides
 
-    rs = load_rule_set(args.rules)
+    rs = rule_set_from_args(args)
     sc = load_scenario(args.scenario)
-    changes: dict[str, Any] = {}
-    if args.budget is not None:
-        changes["budget_eur"] = budget(args.budget, dict(rs.budgets))
-    if args.min_population is not None:
-        changes["min_population"] = args.min_population
-    if changes:
-        rs = with_overrides(rs, **changes)
     choice = year_choice(args)
     gd = grid_data(args)
     plan = plan_from_args(args, gd)

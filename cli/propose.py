@@ -15,11 +15,12 @@ from cli.common import (
     add_data_args,
     add_output_args,
     add_plan_args,
+    add_rule_args,
     emit,
     grid_data,
     json_text,
+    rule_set_from_args,
 )
-from cli.evaluate import budget
 
 
 def _run(args: argparse.Namespace, mode: str) -> int:
@@ -27,21 +28,9 @@ def _run(args: argparse.Namespace, mode: str) -> int:
     from geo.layers import get_layer
     from scenarios.definitions import load_scenario
     from scenarios.propose import propose, repair
-    from scenarios.rules import load_rule_set, load_rule_set_file, with_overrides
 
     plan_spec = args.plan if mode == "repair" else args.start
-    rs = (
-        load_rule_set_file(args.rules)
-        if args.rules.endswith(".toml")
-        else load_rule_set(args.rules)
-    )
-    changes: dict[str, Any] = {}
-    if args.budget is not None:
-        changes["budget_eur"] = budget(args.budget, dict(rs.budgets))
-    if args.min_population is not None:
-        changes["min_population"] = args.min_population
-    if changes:
-        rs = with_overrides(rs, **changes)
+    rs = rule_set_from_args(args)
     sc = load_scenario(args.scenario)
     gd = grid_data(args)
     layer: Any = None
@@ -107,9 +96,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario", required=True, help="scenario id (see `regiokaart scenarios`)")
-    p.add_argument("--rules", default="regierol-2012", help="rule set id or a rule set TOML file")
-    p.add_argument("--budget", help="budget in EUR or a named budget of the rule set")
-    p.add_argument("--min-population", type=int, help="override the rule set's minimum")
+    add_rule_args(p)
     p.add_argument(
         "--layer",
         help="comparison layer: a shipped layer id (see `regiokaart layers`), a layer file "

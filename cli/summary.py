@@ -14,9 +14,11 @@ from cli.common import (
     add_data_args,
     add_output_args,
     add_plan_args,
+    add_rule_args,
     emit,
     grid_data,
     plan_from_args,
+    rule_set_from_args,
 )
 
 
@@ -25,7 +27,7 @@ def register(sub: Any) -> None:
         "summary", help="the one-page printable summary of a plan (HTML with the map)"
     )
     add_plan_args(p)
-    p.add_argument("--rules", default="regierol-2012", help="rule set id (see `regiokaart rules`)")
+    add_rule_args(p, overrides=False)
     p.add_argument(
         "--scenario", help="scenario id (see `regiokaart scenarios`; default: no scenario)"
     )
@@ -44,14 +46,13 @@ def summary_text(args: argparse.Namespace) -> str:
     """The summary page named by the arguments of ``regiokaart summary``."""
     from scenarios.definitions import load_scenario
     from scenarios.evaluate import evaluator_for
-    from scenarios.rules import load_rule_set
     from ui.editor import Editor
     from ui.exports import summary_page
     from ui.mapview import display_geometry
     from ui.model import evaluate_plan
     from ui.summary import settings_rows
 
-    rule_set = load_rule_set(args.rules)
+    rule_set = rule_set_from_args(args)
     scenario = load_scenario(args.scenario) if args.scenario else None
     gd = grid_data(args)
     plan = plan_from_args(args, gd)
