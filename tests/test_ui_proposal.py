@@ -344,6 +344,7 @@ def test_screen_proposes_bestuursregisseur_from_2017_and_undo_restores(app, data
             assert names[code] in text.replace("\\", "")
             assert code not in text
     assert "waarom: de " in text
+    assert "\\(voorstel\\)" in text  # user text (cluster names) is escaped
 
     app.button(key="undo").click().run()
     assert ed.plan is before and ed.pos == 0
@@ -373,5 +374,14 @@ def test_screen_repair_and_errors_as_messages(app) -> None:
     assert ed.pos == 1
 
 
-def test_beleid_scenario_layer_default() -> None:
+@pytest.mark.realdata
+def test_screen_in_english(app) -> None:
+    app.session_state["lang"] = "en"
+    app.run()
+    assert not app.exception
+    assert app.button(key="pr_propose").label == "Propose"
+    assert app.button(key="pr_repair").label == "Repair"
+    assert app.selectbox(key="pr_start").options == [
+        "The current plan", "Partnerships 2017-2019", "None (from scratch)",
+    ]  # fmt: skip
     assert default_layer(BELEID) == "vervoerregio"

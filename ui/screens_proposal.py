@@ -7,11 +7,13 @@ prefixed ``pr_``. (Meant to move to ``ui/screens/proposal.py``.)
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
 
+from geo.errors import RegiokaartError
 from geo.plans import Plan
 from scenarios.definitions import Scenario
 from scenarios.rules import RuleSet
@@ -40,6 +42,7 @@ from ui.proposal import (
 from ui.text import md_escape
 
 LAST = "pr_last"  # the last result shown under the buttons
+log = logging.getLogger(__name__)
 
 
 def render_proposal(
@@ -156,6 +159,8 @@ def _run(
         ev = cache.evaluator(grid, year, "" if req.layer == NO_LAYER else req.layer)
         result = run_request(req, gd, progress=progress, evaluator=ev)
     except Exception as exc:  # shown as a message, never a traceback
+        if not isinstance(exc, (RegiokaartError, ChoiceError)):
+            log.exception("proposal failed")
         bar.empty()
         st.error(md_escape(f"{t('error', lang)}: {exc}"))
         return False
