@@ -190,6 +190,122 @@ TEXT: dict[str, tuple[str, str]] = {
     "munis_n": ("{n} gemeenten", "{n} municipalities"),
     "munis_1": ("1 gemeente", "1 municipality"),
     "click_ms": ("klik verwerkt in {ms} ms", "click handled in {ms} ms"),
+    # ---- the "Voorstel" screen (ui/screens_proposal.py, ui/proposal.py)
+    "tab_proposal": ("Voorstel", "Proposal"),
+    "pr_intro": (
+        "Laat Regiokaart een plan voorstellen dat aan de regelset en het scenario voldoet en zo veel mogelijk van een startplan behoudt, of herstel het huidige plan (alleen clusters met fouten of scenariowaarschuwingen). Het resultaat opent als plan in de editor; ongedaan maken brengt het vorige plan terug.",
+        "Let Regiokaart propose a plan that meets the rule set and the scenario and keeps as much of a start plan as it can, or repair the current plan (only clusters with errors or scenario warnings). The result opens as the plan in the editor; undo brings back the plan before.",
+    ),
+    "pr_scenario": ("Scenario van het voorstel", "Scenario of the proposal"),
+    "pr_layer": ("Vergelijkingslaag (aansluiting)", "Comparison layer (alignment)"),
+    "pr_start": ("Startplan", "Start plan"),
+    "pr_start_current": ("Het huidige plan", "The current plan"),
+    "pr_start_none": ("Geen (van nul)", "None (from scratch)"),
+    "pr_keep": ("Wat behouden", "What to keep"),
+    "pr_keep_meeting": (
+        "Startclusters die al aan alles voldoen, ongewijzigd",
+        "Start clusters that already meet everything, unchanged",
+    ),
+    "pr_keep_unblock": (
+        "Idem, behalve waar ze een cluster insluiten die niet kan voldoen",
+        "The same, except where they close off a cluster that cannot meet the rules",
+    ),
+    "pr_keep_none": (
+        "Niets (startplan alleen als vertrekpunt)",
+        "Nothing (start plan only as a seed)",
+    ),
+    "pr_cover": ("Welke gemeenten", "Which municipalities"),
+    "pr_cover_all": ("Alle gemeenten van het grid", "All municipalities of the grid"),
+    "pr_cover_start": ("Alleen die van het startplan", "Only those of the start plan"),
+    "pr_seed": ("Toevalsgetal (seed)", "Random seed"),
+    "pr_time_limit": ("Tijdslimiet (seconden)", "Time limit (seconds)"),
+    "pr_propose": ("Stel voor", "Propose"),
+    "pr_repair": ("Herstel", "Repair"),
+    "pr_repair_help": (
+        "Herstelt het huidige plan: alleen clusters met fouten of scenariowaarschuwingen worden opnieuw gevormd.",
+        "Repairs the current plan: only clusters with errors or scenario warnings are re-formed.",
+    ),
+    "pr_running": ("Voorstel wordt berekend… {pct}", "Computing the proposal… {pct}"),
+    "pr_undo_propose": ("Voorstel {s}", "Proposal {s}"),
+    "pr_undo_repair": ("Herstel {s}", "Repair {s}"),
+    "pr_done_propose": (
+        "Voorstel geopend in de editor ({label}); ongedaan maken brengt het vorige plan terug.",
+        "Proposal opened in the editor ({label}); undo brings back the plan before.",
+    ),
+    "pr_done_repair": (
+        "Herstel geopend in de editor ({label}); ongedaan maken brengt het vorige plan terug.",
+        "Repair opened in the editor ({label}); undo brings back the plan before.",
+    ),
+    "pr_not_open": (
+        "Dit resultaat is niet meer het open plan (ongedaan gemaakt of verder bewerkt).",
+        "This result is no longer the open plan (undone or edited further).",
+    ),
+    "pr_changed": ("Gewijzigde gemeenten", "Changed municipalities"),
+    "pr_kept": ("Behouden startclusters", "Start clusters kept"),
+    "pr_added": ("Nieuw gedekte gemeenten", "Newly covered municipalities"),
+    "pr_subsidy": ("Subsidie gevraagd / budget", "Subsidy requested / budget"),
+    "pr_elapsed": ("Rekentijd", "Elapsed"),
+    "pr_timed_out": (
+        "De tijdslimiet werd bereikt: dit is het beste plan tot dan.",
+        "The time limit was reached: this is the best plan so far.",
+    ),
+    "pr_released": (
+        "Vrijgegeven startclusters (sloten een cluster in): {names}",
+        "Start clusters released (they closed off a cluster): {names}",
+    ),
+    "pr_unmet": ("Niet gehaald ({n})", "Not met ({n})"),
+    "pr_unmet_none": (
+        "Alle clusters voldoen aan de regelset en het scenario.",
+        "Every cluster meets the rule set and the scenario.",
+    ),
+    "pr_why": ("waarom", "why"),
+    "pr_munis": ("gemeenten", "municipalities"),
+    "pr_need_scenario": (
+        "Kies een scenario voor het voorstel.",
+        "Choose a scenario for the proposal.",
+    ),
+    "pr_bad_number": (
+        "Toevalsgetal ≥ 0 en tijdslimiet tussen 0 en 600 seconden.",
+        "Seed ≥ 0 and a time limit between 0 and 600 seconds.",
+    ),
+    "pr_cover_needs_start": (
+        "'Alleen die van het startplan' vraagt een startplan met clusters.",
+        "'Only those of the start plan' needs a start plan with clusters.",
+    ),
+    "pr_repair_empty": (
+        "Het huidige plan heeft geen clusters om te herstellen.",
+        "The current plan has no clusters to repair.",
+    ),
+    "pr_rule_min_population": ("Minimum inwoners (regelset)", "Minimum inhabitants (rule set)"),
+    "pr_rule_multiple_centrumsteden": ("Meer dan één centrumstad", "More than one centrumstad"),
+    "pr_rule_unique_membership": ("Gemeente in één cluster", "Municipality in one cluster"),
+    "pr_rule_partial_membership": (
+        "Gemeente maar deels in een cluster",
+        "Municipality only partly in a cluster",
+    ),
+    "pr_rule_budget": ("Budget", "Budget"),
+    "pr_rule_coverage": ("Gebiedsdekking", "Coverage"),
+    "pr_rule_scale_min_population": (
+        "Minimum inwoners (scenario)",
+        "Minimum inhabitants (scenario)",
+    ),
+    "pr_rule_scale_max_population": (
+        "Maximum inwoners (scenario)",
+        "Maximum inhabitants (scenario)",
+    ),
+    "pr_rule_scale_min_municipalities": (
+        "Minimum aantal gemeenten",
+        "Minimum number of municipalities",
+    ),
+    "pr_rule_scale_max_municipalities": (
+        "Maximum aantal gemeenten",
+        "Maximum number of municipalities",
+    ),
+    "pr_rule_contiguity": ("Aaneengesloten", "Contiguous"),
+    "pr_rule_alignment": (
+        "Aansluiting bij de vergelijkingslaag",
+        "Alignment with the comparison layer",
+    ),
 }
 
 
