@@ -1,6 +1,6 @@
 """A tiny app around the overlap screen (ui/screens_overlap.py) for AppTest: real data, a shipped
 plan, no ui/views.py. Settings come from the environment: ``OV_GRID``, ``OV_YEAR`` (default: the
-latest year of the grid), ``OV_PLAN`` (shipped plan, default ``partnerships-2017``), ``OV_LANG``."""
+latest year of the grid), ``OV_PLAN`` (a shipped plan id or a plan file, default ``partnerships-2017``), ``OV_LANG``."""
 
 from __future__ import annotations
 
