@@ -205,7 +205,9 @@ def test_csv_membership_upload_equals_cli_and_errors_are_escaped(app, capsys, da
     at.file_uploader(key="ov_upload").set_value(("bad.csv", bad, "text/csv")).run()
     at.button(key="ov_add").click().run()
     [err] = at.error
-    assert err.value.startswith("**De laag kon niet worden ingelezen**")
+    assert err.value.startswith(
+        "**De laag kon niet worden ingelezen. Sommige rijen van de tabel kloppen niet"
+    )
     assert "\\*\\*Nergensdorp\\*\\*" in err.value  # escaped: not bold
     assert set(at.session_state["user_layers"]) == {"user:brabant"}
     # a GeoPackage without a CRS: the Dutch explanation, then the CLI's message

@@ -134,3 +134,22 @@ def test_stored_round_trip(toy, tmp_path):
     assert tl.file_bytes == b"" and tl.kind == "table" and tl.layer.grid == 2018
     with pytest.raises(LayerError, match="Upload the file again"):
         userlayers.on_grid(tl, 2019, tmp_path)
+
+
+def test_error_hints_name_the_kind_of_problem(toy, tmp_path):
+    from geo.errors import LimitError
+    from ui.i18n import TEXT
+    from ui.screens_overlap import error_hint
+
+    cases = {
+        "ov_err_crs": CRSError("x has no coordinate reference system (CRS)."),
+        "ov_err_limit": LimitError("big.csv is 21.0 MB; the limit is 20.0 MB."),
+        "ov_err_overlap": LayerError("g.gpkg: 1 pair(s) of regions overlap; a layer must ..."),
+        "ov_err_column": LayerError("t.csv: cannot tell which column names the region; ..."),
+        "ov_err_table": LayerError("a.csv: 1 problem(s) in the table.", ["row 3: Unknown"]),
+        "ov_err_unreadable": LayerError("e.zip is not a valid zip archive (broken or truncated)"),
+        "ov_err_empty": LayerError("d.csv has a header but no rows."),
+    }
+    for key, exc in cases.items():
+        assert error_hint(exc) == key and key in TEXT
+    assert error_hint(LayerError("something else")) is None

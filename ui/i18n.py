@@ -209,6 +209,31 @@ TEXT: dict[str, tuple[str, str]] = {
         "Het bestand heeft geen coördinatenstelsel (CRS). Bewaar het met zijn CRS (bv. EPSG:31370 of EPSG:4326) of voeg het .prj-bestand toe aan de zip.",
         "The file has no coordinate reference system (CRS). Save it with its CRS (e.g. EPSG:31370 or EPSG:4326) or add the .prj file to the zip.",
     ),
+    "ov_err_limit": (
+        "Het bestand overschrijdt de grenzen (ten hoogste 20 MB en 20.000 rijen; een zip ten hoogste 200 bestanden en 100 MB uitgepakt).",
+        "The file exceeds the limits (at most 20 MB and 20,000 rows; a zip at most 200 files and 100 MB unpacked).",
+    ),
+    "ov_err_overlap": (
+        "Regio's van de laag overlappen elkaar: elke plek mag in ten hoogste één regio liggen.",
+        "Regions of the layer overlap: each place may lie in at most one region.",
+    ),
+    "ov_err_column": (
+        "Niet duidelijk welke kolom de regio noemt: noem ze 'region' of 'regio', of kies de kolom.",
+        "Not clear which column names the region: call it 'region' or 'regio', or choose the column.",
+    ),
+    "ov_err_table": (
+        "Sommige rijen van de tabel kloppen niet (onbekende gemeenten of codes, dubbele toewijzingen); elke rij staat hieronder.",
+        "Some rows of the table are wrong (unknown municipalities or codes, double assignments); every row is listed below.",
+    ),
+    "ov_err_unreadable": (
+        "Het bestand kan niet gelezen worden (beschadigd, afgebroken of geen geldig formaat).",
+        "The file cannot be read (damaged, truncated or not a valid format).",
+    ),
+    "ov_err_empty": ("Het bestand bevat geen gegevens.", "The file holds no data."),
+    "ov_err_nowhere": (
+        "Geen enkele polygoon ligt over een Vlaamse gemeente (verkeerd coördinatenstelsel of gebied?).",
+        "No polygon lies over a Flemish municipality (wrong coordinate reference system or area?).",
+    ),
     "ov_err_detail": ("Melding (zoals op de opdrachtregel)", "Message (as on the command line)"),
     "ov_layer": ("Vergelijkingslaag", "Comparison layer"),
     "ov_no_layer": (

@@ -28,7 +28,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.errors import CRSError, RegiokaartError
+from geo.errors import CRSError, LimitError, RegiokaartError
 from geo.layers import Layer, load_layer
 from geo.overlap import OverlapView, overlap_view
 from geo.plans import Plan
@@ -80,11 +80,36 @@ def province_filter(
 
 
 # ------------------------------------------------------------------------------ upload
-def _error_text(exc: RegiokaartError, lang: str) -> str:
-    """The message to show (escaped Markdown): a Dutch/English lead, then the CLI's message."""
-    lead = t("ov_upload_failed", lang)
+def error_hint(exc: RegiokaartError) -> str | None:
+    """The i18n key of a plain-language explanation of a layer error (the CLI's messages are in
+    English; the app says what went wrong in the UI's language first), or None."""
+    text = str(exc)
     if isinstance(exc, CRSError):
-        lead += ". " + t("ov_err_crs", lang)
+        return "ov_err_crs"
+    if isinstance(exc, LimitError):
+        return "ov_err_limit"
+    if "pair(s) of regions overlap" in text:
+        return "ov_err_overlap"
+    if "cannot tell which column names the region" in text or "no column '" in text:
+        return "ov_err_column"
+    if "problem(s) in the table" in text:
+        return "ov_err_table"
+    if "not a valid zip" in text or "broken zip" in text or "Cannot read" in text:
+        return "ov_err_unreadable"
+    if "empty" in text or "no rows" in text or "no features" in text or "no polygons" in text:
+        return "ov_err_empty"
+    if "no polygon overlaps a Flemish municipality" in text:
+        return "ov_err_nowhere"
+    return None
+
+
+def _error_text(exc: RegiokaartError, lang: str) -> str:
+    """The message to show (escaped Markdown): a lead in the UI's language with an explanation,
+    then the CLI's message (every quoted name escaped)."""
+    lead = t("ov_upload_failed", lang)
+    hint = error_hint(exc)
+    if hint:
+        lead += ". " + t(hint, lang)
     return f"**{md_escape(lead)}**\n\n{t('ov_err_detail', lang)}:\n\n{md_escape(exc)}"
 
 
