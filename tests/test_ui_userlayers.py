@@ -153,3 +153,16 @@ def test_error_hints_name_the_kind_of_problem(toy, tmp_path):
     for key, exc in cases.items():
         assert error_hint(exc) == key and key in TEXT
     assert error_hint(LayerError("something else")) is None
+
+
+def test_user_outline_url_is_a_static_content_named_file(toy, tmp_path, monkeypatch):
+    from ui import cache
+
+    monkeypatch.setattr(cache, "STATIC_DIR", tmp_path / "static")
+    ul = userlayers.from_upload(_gpkg(tmp_path / "u.gpkg"), "u.gpkg", 2018, tmp_path)
+    url = cache.user_outline_url(ul, toy)
+    assert url is not None and url.startswith("/app/static/generated/userlayer-2018-")
+    written = tmp_path / "static" / "generated" / url.rsplit("/", 1)[1]
+    assert json.loads(written.read_text(encoding="utf-8")) == json.loads(
+        userlayers.outline_geojson(ul)
+    )
