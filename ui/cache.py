@@ -170,3 +170,24 @@ def plan_store(path: str) -> tuple[PlanStore, ImportReport]:
     (once per store; see :meth:`geo.planstore.PlanStore.import_json_once`)."""
     store = PlanStore(path)
     return store, store.import_json_once()
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def layer_outline_geojson(key: str, _layer: Any, _units: gpd.GeoDataFrame) -> str:
+    """A layer's outline as GeoJSON text (:func:`ui.userlayers.outline_geojson`), cached by
+    ``key`` (layer id, grid and, for an own layer, :attr:`ui.userlayers.UserLayer.digest`)."""
+    from ui.userlayers import outline_geojson
+
+    return outline_geojson(_layer, None if _layer.polygons is not None else _units)
+
+
+def user_outline_url(ul: Any, units: gpd.GeoDataFrame) -> str | None:
+    """A static, content-named GeoJSON file of an own layer's outline for the map editor (like
+    :func:`outline_url`), or None when it cannot be written (then inline the text)."""
+    from ui.mapcomponent import write_static
+
+    text = layer_outline_geojson(f"{ul.id}:{ul.grid}:{ul.digest}", ul.layer, units)
+    try:
+        return write_static(text, f"userlayer-{ul.grid}", "json", STATIC_DIR)
+    except OSError:
+        return None

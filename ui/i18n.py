@@ -306,6 +306,110 @@ TEXT: dict[str, tuple[str, str]] = {
         "Aansluiting bij de vergelijkingslaag",
         "Alignment with the comparison layer",
     ),
+    # the overlap screen (ui/screens_overlap.py)
+    "ov_title": ("Overlap met een andere indeling", "Overlap with another division"),
+    "ov_intro": (
+        "Hoe vallen de clusters van het plan samen met een andere regio-indeling: een meegeleverde laag of uw eigen bestand. Dezelfde cijfers als `regiokaart overlap`.",
+        "How the plan's clusters line up with another regional division: a shipped layer or your own file. The same figures as `regiokaart overlap`.",
+    ),
+    "ov_upload": ("Eigen laag (bestand)", "Own layer (file)"),
+    "ov_upload_help": (
+        "Polygonen (GeoPackage, GeoJSON, gezipte Shapefile; elk coördinatenstelsel, omgezet naar EPSG:31370) of een lidmaatschapstabel (CSV/XLSX: gemeente of NIS-code → regio). Dezelfde controle en grenzen als de opdrachtregel.",
+        "Polygons (GeoPackage, GeoJSON, zipped Shapefile; any coordinate reference system, reprojected to EPSG:31370) or a membership table (CSV/XLSX: municipality or NIS code → region). The same checks and limits as the command line.",
+    ),
+    "ov_region_column": ("Kolom met de regionaam", "Column with the region name"),
+    "ov_add": ("Laag toevoegen", "Add layer"),
+    "ov_added": ("Laag toegevoegd: {name}", "Layer added: {name}"),
+    "ov_upload_failed": ("De laag kon niet worden ingelezen", "The layer could not be read"),
+    "ov_err_crs": (
+        "Het bestand heeft geen coördinatenstelsel (CRS). Bewaar het met zijn CRS (bv. EPSG:31370 of EPSG:4326) of voeg het .prj-bestand toe aan de zip.",
+        "The file has no coordinate reference system (CRS). Save it with its CRS (e.g. EPSG:31370 or EPSG:4326) or add the .prj file to the zip.",
+    ),
+    "ov_err_limit": (
+        "Het bestand overschrijdt de grenzen (ten hoogste 20 MB en 20.000 rijen; een zip ten hoogste 200 bestanden en 100 MB uitgepakt).",
+        "The file exceeds the limits (at most 20 MB and 20,000 rows; a zip at most 200 files and 100 MB unpacked).",
+    ),
+    "ov_err_overlap": (
+        "Regio's van de laag overlappen elkaar: elke plek mag in ten hoogste één regio liggen.",
+        "Regions of the layer overlap: each place may lie in at most one region.",
+    ),
+    "ov_err_column": (
+        "Niet duidelijk welke kolom de regio noemt: noem ze 'region' of 'regio', of kies de kolom.",
+        "Not clear which column names the region: call it 'region' or 'regio', or choose the column.",
+    ),
+    "ov_err_table": (
+        "Sommige rijen van de tabel kloppen niet (onbekende gemeenten of codes, dubbele toewijzingen); elke rij staat hieronder.",
+        "Some rows of the table are wrong (unknown municipalities or codes, double assignments); every row is listed below.",
+    ),
+    "ov_err_unreadable": (
+        "Het bestand kan niet gelezen worden (beschadigd, afgebroken of geen geldig formaat).",
+        "The file cannot be read (damaged, truncated or not a valid format).",
+    ),
+    "ov_err_empty": ("Het bestand bevat geen gegevens.", "The file holds no data."),
+    "ov_err_nowhere": (
+        "Geen enkele polygoon ligt over een Vlaamse gemeente (verkeerd coördinatenstelsel of gebied?).",
+        "No polygon lies over a Flemish municipality (wrong coordinate reference system or area?).",
+    ),
+    "ov_err_detail": ("Melding (zoals op de opdrachtregel)", "Message (as on the command line)"),
+    "ov_layer": ("Vergelijkingslaag", "Comparison layer"),
+    "ov_no_layer": (
+        "Kies een laag of laad een eigen laag op.",
+        "Choose a layer or upload your own.",
+    ),
+    "ov_province": ("Provincie", "Province"),
+    "ov_all": ("alle", "all"),
+    "ov_province_caption": (
+        "Cijfers voor de gemeenten van {province}: clusters worden tot die gemeenten beperkt; clusters die de provinciegrens oversteken zijn gemarkeerd.",
+        "Figures for the municipalities of {province}: clusters are cut to those municipalities; clusters that cross the province border are marked.",
+    ),
+    "ov_crossing": (
+        "Clusters over de provinciegrens: {names}",
+        "Clusters across the province border: {names}",
+    ),
+    "ov_ari": ("Aangepaste Rand-index", "Adjusted Rand index"),
+    "ov_ari_help": (
+        "1 = dezelfde indeling, ongeveer 0 = niet meer gelijk dan toeval; op de {n} gemeenten die plan en laag allebei dekken.",
+        "1 = the same division, about 0 = no more alike than chance; on the {n} municipalities both plan and layer cover.",
+    ),
+    "ov_nested": ("Clusters binnen één regio", "Clusters inside one region"),
+    "ov_nested_value": ("{n} van {m}", "{n} of {m}"),
+    "ov_completeness": ("Laag dekt", "Layer covers"),
+    "ov_covered_pop": ("Inwoners in een cluster", "Inhabitants in a cluster"),
+    "ov_clusters": ("Per cluster", "Per cluster"),
+    "ov_regions": ("Per regio van de laag", "Per region of the layer"),
+    "ov_by_province": ("Per provincie", "By province"),
+    "ov_matrix": ("Inwoners per cluster en regio", "Inhabitants per cluster and region"),
+    "ov_outline": ("Omtrek van de laag", "Outline of the layer"),
+    "ov_area_note": (
+        "Gemeenten die door een regiogrens van de laag worden doorsneden, tellen naar oppervlakte: hun inwoners worden gelijk over de oppervlakte van de gemeente verdeeld verondersteld.",
+        "Municipalities cut by the layer's region borders are counted by area: their inhabitants are assumed spread evenly by area within the municipality.",
+    ),
+    "ov_partial": (
+        "Deze laag is ONVOLLEDIG: gemeenten die ze niet noemt zijn onbekend, niet 'buiten elke regio'.",
+        "This layer is PARTIAL: municipalities it does not list are unknown, not 'outside every region'.",
+    ),
+    "ov_notes": ("Opmerkingen", "Notes"),
+    "ov_xlsx": (
+        "Overlap (XLSX, de bladen van de opdrachtregel)",
+        "Overlap (XLSX, the command line's sheets)",
+    ),
+    "ov_col_regions_touched": ("Regio's geraakt", "Regions touched"),
+    "ov_col_dominant": ("Grootste regio", "Dominant region"),
+    "ov_col_dominant_share": ("Aandeel inwoners in grootste regio", "Share of inhabitants in it"),
+    "ov_col_nested": ("Binnen één regio", "Nested"),
+    "ov_col_outside": ("Gemeenten buiten de laag", "Municipalities outside the layer"),
+    "ov_col_crosses": ("Over de provinciegrens", "Crosses the province border"),
+    "ov_col_region": ("Regio", "Region"),
+    "ov_col_n_clusters": ("Clusters", "Clusters"),
+    "ov_col_cluster_shares": (
+        "Aandeel inwoners van de regio per cluster",
+        "Share of the region's inhabitants per cluster",
+    ),
+    "ov_col_covered": ("Aandeel in een cluster", "Share in a cluster"),
+    "ov_col_province": ("Provincie", "Province"),
+    "ov_col_common": ("Gemeenten in beide", "Municipalities in both"),
+    "ov_col_clusters_covered": ("Clusters volledig gedekt", "Clusters wholly covered"),
+    "ov_col_nested_n": ("Clusters binnen één regio", "Clusters nested"),
 }
 
 
