@@ -115,7 +115,9 @@ def test_new_cluster_becomes_active_and_grows(at: AppTest) -> None:
     at.text_input(key="rename_text").input("Schelde-Rupel")
     button(at, "rename_button").click().run()
     assert number(metric(at, "Inwoners Schelde-Rupel")) > 8_000
-    button(at, "delete_button").click().run()
+    button(at, "delete_button").click().run()  # it has a member: asks first
+    assert any("Schelde-Rupel" in w.value for w in at.warning)
+    button(at, "delete_cluster_yes").click().run()
     assert all("Schelde" not in label for label, _, _ in figures(at))
 
 
@@ -158,7 +160,7 @@ def test_grid_switch_keeps_each_grids_plan(at: AppTest) -> None:
     assert metric(at, "Gemeenten gedekt") == "204 / 308"  # the seed's 204 municipalities
     at.selectbox(key="year").set_value(2016).run()
     share = next(note for label, _, note in figures(at) if label == "Inwoners gedekt")
-    assert share == "78,5%"  # seed: 78.7% (see README: Turnhout and ISOM differ)
+    assert share == "78,5 %"  # seed: 78.7% (see README: Turnhout and ISOM differ)
     at.selectbox(key="grid").set_value(2025).run()
     assert metric(at, "Gemeenten gedekt").endswith("/ 285")
 

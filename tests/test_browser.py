@@ -538,7 +538,7 @@ def test_a_violations_show_makes_its_cluster_active_and_zooms(
 ) -> None:
     page, traffic, _ = session
     editor = page.evaluate_handle("() => window.rkEditor")
-    pill = page.locator('[data-testid="stButtonGroup"] button').first
+    pill = page.locator(".st-key-viol_show button").first
     name = pill.inner_text().strip()
     assert name and name != ACTIVE
     pill.click()

@@ -63,8 +63,12 @@ def settings_rows(
     ]
 
 
+MAX_VIOLATIONS = 12  # so that the summary fits one A4 page; all of them are in the CSV
+
 CSS = """
 @page { size: A4; margin: 12mm; }
+html, body { max-width: 186mm; }
+@media print { body { max-height: 272mm; overflow: hidden; } }
 body { font-family: system-ui, sans-serif; font-size: 9pt; color: #111; margin: 0; }
 h1 { font-size: 14pt; margin: 0 0 2mm; }
 .meta { color: #444; margin-bottom: 2mm; }
@@ -102,9 +106,19 @@ def summary_html(
         + "</tr>"
         for colour, cells in rows
     )
+    shown = list(violations)[:MAX_VIOLATIONS]
+    more = len(violations) - len(shown)
     vs = "".join(
         f'<div class="v {"err" if sev == "error" else "warn"}">{e(text)}</div>'
-        for sev, text in violations
+        for sev, text in shown
+    ) + (
+        (
+            f"<div>… en nog {more} (zie de overtredingen als CSV).</div>"
+            if lang == "nl"
+            else f"<div>… and {more} more (see the violations CSV).</div>"
+        )
+        if more > 0
+        else ""
     ) or ("<div>Geen overtredingen.</div>" if lang == "nl" else "<div>No violations.</div>")
     today = date.today().isoformat()
     return f"""<!doctype html><html lang="{"en" if lang == "en" else "nl"}"><head><meta charset="utf-8">

@@ -5,6 +5,7 @@ screen switch; only the screen on view is built (``ui.screens``). The session st
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import streamlit as st
@@ -19,7 +20,7 @@ from scenarios.params import parameter_rows
 from scenarios.rules import RuleSet, with_overrides
 from ui import cache
 from ui.actions import checked_upload, guard
-from ui.i18n import LANGS
+from ui.i18n import LANGS, t
 from ui.screens import DEFAULT, SCREENS, Ctx, by_id
 from ui.state import (
     GRIDS,
@@ -82,6 +83,9 @@ def sidebar() -> Settings:
     sb = st.sidebar
     sb.radio(T("language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
     sb.header(T("settings"))
+    lng = lang()  # bound into the labels below (a label never reads the session)
+    nl = lng == "nl"
+    tr = functools.partial(t, lang=lng)
     grid = sb.selectbox(T("grid"), GRIDS, key="grid", help=T("grid_help", counts=GRID_COUNTS))
     years = cache.years(grid)
     # default: the latest year for the grid; kept when the user picked another year that exists
@@ -103,12 +107,12 @@ def sidebar() -> Settings:
         T("rule_set"),
         list(sets),
         key="rule_set",
-        format_func=lambda i: f"{sets[i].title_nl if lang() == 'nl' else sets[i].title_en}",
+        format_func=lambda i: f"{sets[i].title_nl if nl else sets[i].title_en}",
     )
     scen = cache.scenarios()
     sc_id = sb.selectbox(
         T("scenario"), ["", *scen], key="scenario",
-        format_func=lambda i: T("no_scenario") if not i else (scen[i].name_nl if lang() == "nl" else scen[i].name_en),
+        format_func=lambda i: tr("no_scenario") if not i else (scen[i].name_nl if nl else scen[i].name_en),
     )  # fmt: skip
     rule_set, scenario, overrides = parameters(sb, sets[rs_id], scen.get(sc_id) if sc_id else None)
 
@@ -121,7 +125,7 @@ def sidebar() -> Settings:
     }  # fmt: skip
     choice = sb.selectbox(
         T("start"), opts, key="start_choice", label_visibility="collapsed",
-        format_func=lambda o: labels.get(o) or f"{T('grid')} {o.split(':')[1]} → {grid}",
+        format_func=lambda o: labels.get(o) or f"{tr('grid')} {o.split(':')[1]} → {grid}",
     )  # fmt: skip
     layers = layer_options(grid)
     if choice == "layer":
@@ -153,7 +157,7 @@ def sidebar() -> Settings:
     sb.header(T("map_layers"))
     outline = sb.selectbox(
         T("outline_layer"), ["", *layers], key="outline",
-        format_func=lambda i: T("none") if not i else layers.get(i, i),
+        format_func=lambda i: tr("none") if not i else layers.get(i, i),
     )  # fmt: skip
     if outline:
         sb.caption(cache.layer_completeness(outline))
@@ -293,10 +297,11 @@ def messages() -> None:
 def screen_switch() -> str:
     """The screen on view (a segmented control; only that screen is built)."""
     ids = [sc.id for sc in SCREENS]
+    labels = {i: T(f"screen_{i}") for i in ids}
     if st.session_state.get("screen") not in ids:
         put("screen", DEFAULT)
     choice = st.segmented_control(
-        T("screen"), ids, key="screen", format_func=lambda i: T(f"screen_{i}"),
+        T("screen"), ids, key="screen", format_func=labels.__getitem__,
         label_visibility="collapsed", selection_mode="single",
     )  # fmt: skip
     return str(choice or DEFAULT)

@@ -56,14 +56,17 @@ def keep_tab(ed: Editor, s: Settings, evaluation: Any) -> None:
     with right:
         st.subheader(T("exports"))
         plan = ed.plan
+        named = str(st.session_state.get("save_name") or "").strip() or plan.name
         files = downloads(
-            plan, evaluation, gd.units, gd.population, ed.colours, cache.display(s.grid),
+            replace(plan, name=named), evaluation, gd.units, gd.population, ed.colours, cache.display(s.grid),
             s.describe(), lang(),
         )  # fmt: skip
         for d in files:
             st.download_button(T(d.key), d.data, d.file_name, d.mime, key=d.key, on_click="ignore")
+        stem = files[0].file_name.rsplit(".", 1)[0] if files else ""
         st.caption(
             f"{count('munis', len(plan.assignment), lang())} · {T('grid').lower()} {plan.grid}"
+            f" · {md_escape(stem)}.*"
         )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import time
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from geo.errors import RegiokaartError
@@ -77,8 +77,19 @@ def cb_merge(ed: Editor) -> None:
 
 @guard
 def cb_delete(ed: Editor) -> None:
-    if ed.active:
-        ed.delete(ed.active)
+    """Delete the active cluster; one with members asks first (its municipalities become free)."""
+    if not ed.active:
+        return
+    n = int((ed.plan.assignment == ed.active).sum())
+    if n and st.session_state.get("confirm_cluster_delete") != ed.active:
+        st.session_state["confirm_cluster_delete"] = ed.active
+        return
+    st.session_state.pop("confirm_cluster_delete", None)
+    ed.delete(ed.active)
+
+
+def cb_cancel_cluster_delete() -> None:
+    st.session_state.pop("confirm_cluster_delete", None)
 
 
 @guard
@@ -125,18 +136,6 @@ def cb_lock(ed: Editor, cluster: str) -> None:
         locked(ed).add(cluster)
     else:
         locked(ed).discard(cluster)
-
-
-def cb_table_select(ed: Editor) -> None:
-    sel = st.session_state.get("cluster_table")
-    ids = st.session_state.get("cluster_table_ids", [])
-    rows = (
-        (sel or {}).get("selection", {}).get("rows", [])
-        if isinstance(sel, dict)
-        else getattr(getattr(sel, "selection", None), "rows", [])
-    )
-    if rows and rows[0] < len(ids):
-        ed.active = ids[rows[0]]
 
 
 MAP_KEY = "rk-map"
@@ -291,7 +290,7 @@ def editor_area(s: Settings, dashed: tuple[str, ...]) -> None:
     if "click_ms" in st.session_state:
         ms = f"{st.session_state['click_ms']:.0f}"
         st.caption(f"{count('edits', ed.pos, lang())} · {T('click_ms', ms=ms)}")
-    tables(ed, evaluation)
+    tables(ed, evaluation, cache.grid_data(s.grid, s.year).units["name"].to_dict())
 
 
 def render(ctx: Ctx) -> None:
@@ -311,7 +310,7 @@ def map_tab(ed: Editor, s: Settings, evaluation: Any, dashed: list[str]) -> None
             names = gd.units["name"].to_dict()
             st.selectbox(
                 T("municipality"), sorted(names, key=lambda c: names[c]), key="kb_municipality",
-                index=None, format_func=lambda c: f"{names[c]} ({c})", placeholder="…",
+                index=None, format_func=lambda c: f"{names[c]} ({c})", placeholder=T("choose"),
             )  # fmt: skip
             pairs = (("add_to_active", True, "kb_add"), ("unassign", False, "kb_remove"))
             for col, (label, add, key) in zip(st.columns(2), pairs, strict=True):
@@ -347,7 +346,10 @@ def edit_panel(ed: Editor, evaluation: Any) -> None:
                 T("lock"), value=ed.active in locked(ed), key=f"lock-{ed.active}",
                 on_change=cb_lock, args=(ed, ed.active),
             )  # fmt: skip
-            st.text_input(T("rename"), value=plan.display_name(ed.active), key="rename_text")
+            if st.session_state.get("rename_for") != ed.active:  # the field follows the cluster
+                st.session_state["rename_for"] = ed.active
+                st.session_state["rename_text"] = plan.display_name(ed.active)
+            st.text_input(T("rename"), key="rename_text")
             st.button(T("rename_button"), on_click=cb_rename, args=(ed,), key="rename_button")
             ckey = f"colour-{ed.active}-{ed.pos}"
             st.color_picker(
@@ -364,25 +366,38 @@ def edit_panel(ed: Editor, evaluation: Any) -> None:
                 )
                 st.button(T("merge_button"), on_click=cb_merge, args=(ed,), key="merge_button")
             st.button(T("delete_button"), on_click=cb_delete, args=(ed,), key="delete_button")
+            if st.session_state.get("confirm_cluster_delete") == ed.active:
+                n = int((plan.assignment == ed.active).sum())
+                st.warning(
+                    T("confirm_delete_cluster", name=md_escape(plan.display_name(ed.active)), n=n)
+                )
+                d1, d2 = st.columns(2)
+                d1.button(T("delete_yes"), key="delete_cluster_yes", on_click=cb_delete, args=(ed,))
+                d2.button(
+                    T("delete_no"), key="delete_cluster_no", on_click=cb_cancel_cluster_delete
+                )
 
 
-def tables(ed: Editor, evaluation: Any) -> None:
+def cluster_table(rows: pd.DataFrame, lng: str) -> pd.DataFrame:
+    """The cluster table as text in the language's number formats (a light st.table: no data
+    grid to load on the first screen; the active cluster is picked in the panel)."""
+    out = rows.drop(columns=["id"]).copy()
+    for col in (T("col_munis"), T("col_pop"), T("col_viol")):
+        out[col] = [fmt(v, lng) for v in out[col]]
+    for col in (T("col_subsidy"), T("col_funded")):
+        out[col] = [f"EUR {fmt(v, lng)}" for v in out[col]]
+    return out.set_index(T("col_cluster"))
+
+
+def tables(ed: Editor, evaluation: Any, names: dict[str, str]) -> None:
     lng = lang()
     st.subheader(T("clusters"))
     rows = cluster_rows(evaluation, lng)
     if not rows.empty:
-        st.session_state["cluster_table_ids"] = list(rows["id"])
-        st.dataframe(
-            rows.drop(columns=["id"]), hide_index=True, width="stretch", key="cluster_table",
-            on_select=functools.partial(cb_table_select, ed), selection_mode="single-row",
-            column_config={
-                T("col_pop"): st.column_config.NumberColumn(format="localized"),
-                T("col_subsidy"): st.column_config.NumberColumn(format="localized"),
-                T("col_funded"): st.column_config.NumberColumn(format="localized"),
-            },
-        )  # fmt: skip
+        with st.container(height=min(420, 60 + 36 * len(rows)), border=False):
+            st.table(cluster_table(rows, lng))
     st.subheader(T("violations"))
-    vs = violation_rows(evaluation, lng)
+    vs = violation_rows(evaluation, lng, names, dict(ed.plan.cluster_names))
     if not vs:
         st.success(T("no_violations"))
         return

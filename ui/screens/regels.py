@@ -8,6 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from scenarios.params import parameter_rows
+from ui.i18n import yes_no
+from ui.model import fmt
 from ui.screens import Ctx
 from ui.state import (
     Settings,
@@ -31,14 +33,28 @@ def rules_tab(s: Settings) -> None:
         st.dataframe(_param_frame(sc, lng), hide_index=True, width="stretch")
 
 
+def _value(v: Any, lang: str) -> str:
+    """A parameter's value in the language's formats (ja/nee, 150.000, 0,25)."""
+    if isinstance(v, bool):
+        return yes_no(v, lang)
+    if isinstance(v, int):
+        return fmt(v, lang)
+    if isinstance(v, float):
+        text = f"{v:g}"
+        return text.replace(".", ",") if lang == "nl" else text
+    if v is None or v == "":
+        return "–"
+    return str(v)
+
+
 def _param_frame(obj: Any, lang: str) -> pd.DataFrame:
     rows = []
     for r in parameter_rows(obj):
         rows.append(
             {
                 "parameter": r["label_nl"] if lang == "nl" else r["label_en"],
-                "waarde" if lang == "nl" else "value": str(r["value"]),
-                "standaard" if lang == "nl" else "default": str(r["default"]),
+                "waarde" if lang == "nl" else "value": _value(r["value"], lang),
+                "standaard" if lang == "nl" else "default": _value(r["default"], lang),
                 T("assumption"): "✔" if r["assumption"] else "",
                 "bron" if lang == "nl" else "source": r["reason"] or r["source"],
             }
