@@ -308,20 +308,25 @@ def screen_switch() -> str:
 
 
 def link(s: Settings) -> None:
-    """ "Kopieer link": the URL of this view (grid, year, rules, scenario, outline, language,
-    screen and the open saved plan)."""
+    """ "Kopieer link": shows the URL of this view (grid, year, rules, scenario, outline, language,
+    screen and the open saved plan) with a copy button. Drawn only when asked (st.code's
+    highlighter is not loaded with the first page)."""
     from urllib.parse import urlencode
 
     from ui.state import link_params
 
-    with st.popover(T("copy_link")):
-        base = ""
+    st.button(T("copy_link"), key="copy_link", on_click=toggle_link, width="stretch")
+    if st.session_state.get("show_link"):
         try:
             base = str(st.context.url or "").split("?")[0]
         except Exception:
             base = ""
         st.code(f"{base or 'http://localhost:8501/'}?{urlencode(link_params(s))}", language=None)
         st.caption(T("link_help"))
+
+
+def toggle_link() -> None:
+    st.session_state["show_link"] = not st.session_state.get("show_link")
 
 
 def open_linked_plan() -> None:
