@@ -223,4 +223,47 @@ def test_summary_fits_one_a4_page() -> None:
         violations=[("error", f"v{i}") for i in range(60)],
     )  # fmt: skip
     assert "@page { size: A4" in html
-    assert html.count('class="v ') == MAX_VIOLATIONS and "nog 48" in html
+    assert html.count('class="v ') == MAX_VIOLATIONS and f"nog {60 - MAX_VIOLATIONS}" in html
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian Chromium")
+def test_summary_prints_on_one_a4_page_in_chromium(data_dir, monkeypatch) -> None:
+    """The 2017 partnerships (32 clusters) with a scenario's violations: Chromium's print to PDF
+    gives one page, and nothing is cut off (the content is shorter than the page)."""
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("REGIOKAART_DATA_DIR", str(data_dir))
+    from ui import cache
+    from ui.colours import PALETTE
+    from ui.exports import summary_page
+    from ui.summary import settings_rows
+
+    gd = cache.grid_data(2025, 2026)
+    plan = cache.shipped_plan("partnerships-2017", 2025, 2026)
+    ev = cache.evaluator(2025, 2026, "")
+    e = ev.evaluate(
+        ev.state(plan), cache.rule_sets()["regierol-2012"], cache.scenarios()["bestuursregisseur"]
+    )
+    cols = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(plan.clusters)}
+    rows = settings_rows(2025, 2026, "regierol-2012", "bestuursregisseur", "nl")
+    html = summary_page(plan, e, cache.display(2025), cols, rows, "nl", gd.units["name"].to_dict())
+    assert "44084" not in html  # names, not codes
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 703, "height": 1000})
+            page.route("**/*", lambda route: route.abort())  # offline: the page needs nothing
+            page.set_content(html)
+            page.emulate_media(media="print")
+            height = page.evaluate(
+                "() => [...document.body.children].reduce((h, e) => h + e.offsetHeight, 0)"
+            )
+            pdf = page.pdf(prefer_css_page_size=True)
+        finally:
+            browser.close()
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    assert height < 270 * 96 / 25.4  # the printable height of the page (A4 less 2 x 12 mm)
