@@ -267,3 +267,29 @@ def test_summary_prints_on_one_a4_page_in_chromium(data_dir, monkeypatch) -> Non
             browser.close()
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
     assert height < 270 * 96 / 25.4  # the printable height of the page (A4 less 2 x 12 mm)
+
+
+def test_domain_errors_are_shown_in_the_users_language() -> None:
+    from ui.i18n import error_text
+
+    both = "De plannenopslag /x/plans.sqlite kan niet geopend worden. / The plan store /x/plans.sqlite cannot be opened."
+    assert error_text(both, "nl") == "De plannenopslag /x/plans.sqlite kan niet geopend worden."
+    assert error_text(both, "en") == "The plan store /x/plans.sqlite cannot be opened."
+    assert error_text("No cluster 'a'.", "nl") == "Geen cluster 'a'."
+    assert error_text("The plan is on the 2019 grid, the page on the 2025 grid.", "nl") == (
+        "Het plan ligt op het grid 2019, de pagina op het grid 2025."
+    )
+    assert error_text("No cluster 'a'.", "en") == "No cluster 'a'."
+
+
+def test_unwritable_store_message_is_dutch_only(data_dir, tmp_path, monkeypatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("REGIOKAART_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("REGIOKAART_PLANS_DIR", str(tmp_path / "plans"))
+    monkeypatch.setenv("REGIOKAART_PLANS_DB", str(blocker / "plans.sqlite"))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    goto(at, "bewaren")
+    errors = " ".join(e.value for e in at.error)
+    assert "plannenopslag" in errors and "The plan store" not in errors

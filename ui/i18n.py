@@ -268,10 +268,9 @@ ERRORS_NL: tuple[tuple[str, str], ...] = (
 def error_text(message: str, lang: str = "nl") -> str:
     """A domain error in the user's language: a message with both languages ("nl / en") is cut
     to one; a known English message is translated; any other is shown as it is."""
-    if " / " in message and re.search(r"[.?] / [A-Z]", message):
-        nl, _, en = message.partition(" / ")
-        if re.match(r"^[^/]*[.?]$", nl.strip()):
-            return en.strip() if lang == "en" else nl.strip()
+    parts = re.split(r"(?<=[.?)]) / (?=[A-Z])", message, maxsplit=1)
+    if len(parts) == 2:  # "Dutch. / English." (the plan store's messages)
+        return parts[1].strip() if lang == "en" else parts[0].strip()
     if lang == "en":
         return message
     for pattern, dutch in ERRORS_NL:

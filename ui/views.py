@@ -20,7 +20,7 @@ from scenarios.params import parameter_rows
 from scenarios.rules import RuleSet, with_overrides
 from ui import cache
 from ui.actions import checked_upload, guard
-from ui.i18n import LANGS, t
+from ui.i18n import LANGS, error_text, t
 from ui.screens import DEFAULT, SCREENS, Ctx, by_id
 from ui.state import (
     GRIDS,
@@ -242,7 +242,7 @@ def parameters(
         if scenario is not None and schanges:
             scenario = with_scenario_overrides(scenario, **schanges)
     except RegiokaartError as exc:
-        sb.error(md_escape(exc))
+        sb.error(md_escape(error_text(str(exc), lang())))
     return rule_set, scenario, {"rule_set": changes, "scenario": schanges}
 
 
@@ -350,7 +350,7 @@ def main() -> None:
         s = sidebar()
         ed = editor(s.grid, s.year)
     except RegiokaartError as exc:
-        st.error(md_escape(f"{T('error')}: {exc}"))
+        st.error(md_escape(f"{T('error')}: {error_text(str(exc), lang())}"))
         st.stop()
     st.title(T("title"))
     head, share = st.columns([6, 1], vertical_alignment="bottom")

@@ -14,7 +14,7 @@ from ui import cache
 from ui.actions import check_codes, checked_upload, guard, plan_store
 from ui.editor import Editor
 from ui.exports import downloads
-from ui.i18n import count
+from ui.i18n import count, error_text
 from ui.screens import Ctx
 from ui.state import (
     GRIDS,
@@ -78,7 +78,7 @@ def saved_plans() -> None:
         store, report = cache.plan_store(str(resolve_db_path()))
         plans, gone = store.list(), store.deleted()
     except RegiokaartError as exc:
-        st.error(f"{T('error')}: {md_escape(exc)}")
+        st.error(f"{T('error')}: {md_escape(error_text(str(exc), lang()))}")
         return
     for problem in report.problems:
         st.warning(md_escape(problem))

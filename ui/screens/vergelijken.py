@@ -74,7 +74,7 @@ def compare_tab(ed: Editor, s: Settings, evaluation: Any, *, draw: bool = True) 
     except RegiokaartError as exc:
         saved = []
         if draw:
-            st.warning(md_escape(exc))
+            st.warning(md_escape(error_text(str(exc), lang())))
     opts = ["start", "partnerships-2017", "partnerships-2020", *[f"saved:{n}" for n in saved]]
     labels = {
         "start": T("cmp_start"),
