@@ -629,3 +629,37 @@ def test_reset_restores_the_fields_and_language_keeps_every_choice(
     sidebar.get_by_text("Nederlands", exact=True).click()
     idle(page)
     traffic.check()
+
+
+def test_grid_switch_never_leaves_a_blank_map(session: tuple[Page, Traffic, float]) -> None:
+    """Switching grid keeps the old map on view (with "Kaart laden…") until the new grid is
+    painted: the page never shows a map without municipalities."""
+    page, traffic, _ = session
+    page.evaluate(
+        """() => { window.__rkMin = Infinity; window.__rkLoading = false;
+        window.__rkTimer = setInterval(() => {
+          const n = document.querySelectorAll('path[data-nis]').length;
+          window.__rkMin = Math.min(window.__rkMin, n);
+          const s = document.querySelector('.rk-status');
+          if (s && s.textContent.includes('laden')) window.__rkLoading = true;
+        }, 5); }"""
+    )
+    sidebar = page.get_by_test_id("stSidebar")
+    box = sidebar.get_by_role("combobox", name="Gemeentegrid")
+    box.click()
+    page.keyboard.type("2018")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelectorAll('path[data-nis]').length === 308", timeout=LOAD_MS
+    )
+    idle(page)
+    low = page.evaluate("() => { clearInterval(window.__rkTimer); return window.__rkMin; }")
+    assert low >= 285  # the 2025 map stayed until the 2018 map replaced it
+    box.click()
+    page.keyboard.type("2025")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelectorAll('path[data-nis]').length === 285", timeout=LOAD_MS
+    )
+    idle(page)
+    traffic.check()
