@@ -158,7 +158,7 @@ def cb_save(ed: Editor, s: Settings) -> None:
         scenario=s.scenario.id if s.scenario else "", overrides=s.overrides, outline=s.outline,
     )  # fmt: skip
     version = plan_store().save(name, record, note=note)
-    ed.history[ed.pos] = type(ed.snapshot)(named, ed.colours, ed.snapshot.label)
+    ed.name_plan(name)
     st.session_state["save_note"] = ""
     st.session_state["saved_pick"] = name
     st.session_state.pop("saved_version", None)
@@ -183,8 +183,7 @@ def cb_open(name: str, version: int | None) -> None:
         put(key, value)
     ed = editor(state.grid, state.year)
     ed.replace(plan, f"open: {name} v{version or ''}", gd.adjacency, source=f"saved:{name}")
-    colours = {**ed.colours, **{k: v for k, v in rec.colours.items() if k in plan.cluster_names}}
-    ed.history[ed.pos] = type(ed.snapshot)(plan, colours, ed.snapshot.label)
+    ed.keep_colours(rec.colours)
     ed.meta["start_plan"] = plan
     st.session_state["save_name"] = name
     st.session_state["rk_open_plan"] = (name, version)
