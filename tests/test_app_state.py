@@ -213,6 +213,13 @@ def test_a_link_is_a_view(data_dir, tmp_path, monkeypatch) -> None:
     assert again.radio(key="lang").value == "en"
     assert screen(again) == "bewaren"
     assert any("Gedeeld" in s.value for s in again.success)  # the saved plan was opened
+    again.radio(key="lang").set_value("nl").run()  # the link's choices can be changed after
+    assert again.radio(key="lang").value == "nl" and again.title[0].value.startswith(
+        "Regiokaart: s"
+    )
+    again.selectbox(key="year").set_value(2022).run()
+    assert again.selectbox(key="year").value == 2022
+    assert dict(again.query_params.items())["lang"] in ("nl", ["nl"])
 
 
 def test_summary_fits_one_a4_page() -> None:

@@ -52,7 +52,7 @@ def keep_widgets() -> None:
     shadow: dict[str, Any] = SS.setdefault("_kept", {})
     for key in list(SS):
         k = str(key)
-        if k in KEPT or k.startswith(KEPT_PREFIXES):
+        if k in KEPT or k.startswith(KEPT_PREFIXES) or k in shadow:
             shadow[k] = SS[k]
     for k, v in shadow.items():
         SS[k] = v
