@@ -15,6 +15,7 @@ from geo.context import load_grid_data
 from geo.planstore import PlanStore
 from geo.population import load_population
 from tests.conftest import REAL_DATA
+from ui.text import md_escape
 
 pytestmark = pytest.mark.realdata
 REPO = Path(__file__).resolve().parents[1]
@@ -124,22 +125,33 @@ def button(at: AppTest, key: str):
     return at.button(key=key)
 
 
+def goto(at: AppTest, screen: str) -> AppTest:
+    """Switch to a screen (the segmented control ``screen``)."""
+    at.button_group(key="screen").set_value(screen).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 def test_default_page_shows_2017_partnerships_on_the_2025_grid(at: AppTest) -> None:
     assert at.title[0].value.startswith("Regiokaart")
     assert N_2025 == 285
     assert metric(at, "Gemeenten gedekt") == f"{_covered_2025()} / {N_2025}"
     assert metric(at, "Inwoners Stad Antwerpen") == ANTWERPEN_NL
-    assert [t.label for t in at.tabs] == [
+    screens = at.button_group(key="screen")
+    assert list(screens.options) == [
         "Kaart",
         "Vergelijken",
         "Bewaren en exporteren",
         "Regels en scenario's",
     ]
-    # cluster table (one row per cluster of the plan), comparison figures, rule parameters
-    frames = {str(df.value.columns[0]): df.value for df in at.dataframe}
-    assert {"Cluster", "Maat", "parameter"} <= set(frames)
-    assert len(frames["Cluster"]) == len(PARTNERSHIP_CLUSTERS) == 32  # seed: 32 partnerships
-    assert set(frames["Cluster"]["Cluster"]) == set(PARTNERSHIP_CLUSTERS.values())
+    assert not at.tabs  # only the screen on view is built
+    assert not at.get("download_button") and at.button_group(key="screen").value == "kaart"
+    # the cluster table: one row per cluster of the plan (seed: 32 partnerships)
+    table = "\n".join(md.value for md in at.markdown)
+    assert len(PARTNERSHIP_CLUSTERS) == 32
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) == 32 + 1  # header + one row per cluster
+    assert all(f"| {md_escape(name)} |" in table for name in PARTNERSHIP_CLUSTERS.values())
 
 
 def test_keyboard_assign_undo_redo(at: AppTest) -> None:
@@ -167,7 +179,9 @@ def test_new_cluster_becomes_active_and_grows(at: AppTest) -> None:
     at.text_input(key="rename_text").input("Schelde-Rupel")
     button(at, "rename_button").click().run()
     assert number(metric(at, "Inwoners Schelde-Rupel")) == _raw_2026("11021")
-    button(at, "delete_button").click().run()
+    button(at, "delete_button").click().run()  # it has a member: asks first
+    assert any("Schelde-Rupel" in w.value for w in at.warning)
+    button(at, "delete_cluster_yes").click().run()
     assert all("Schelde" not in label for label, _, _ in figures(at))
 
 
@@ -215,7 +229,7 @@ def test_grid_switch_keeps_each_grids_plan(at: AppTest) -> None:
     share = next(note for label, _, note in figures(at) if label == "Inwoners gedekt")
     # seed: 78.7% (see README: Turnhout and ISOM differ); 5,085,888 / 6,477,804 = 78.5%, both
     # figures recomputed from the raw workbook in tests/test_partnerships_realdata.py
-    assert share == "78,5%"
+    assert share == "78,5 %"
     at.selectbox(key="grid").set_value(2025).run()
     assert metric(at, "Gemeenten gedekt") == f"{_covered_2025()} / {N_2025}"
 
@@ -223,18 +237,21 @@ def test_grid_switch_keeps_each_grids_plan(at: AppTest) -> None:
 def test_compare_save_and_export(at: AppTest, tmp_path) -> None:
     at.selectbox(key="kb_municipality").set_value("11040").run()
     button(at, "kb_add").click().run()
-    assert any("1 gemeenten van cluster veranderd" in md.value for md in at.markdown)
+    goto(at, "vergelijken")
+    assert any("1 gemeente van cluster veranderd" in md.value for md in at.markdown)
+    goto(at, "bewaren")
     at.text_input(key="save_name").input("Test plan")
     button(at, "save_button").click().run()
     assert not at.exception
     assert [p.name for p in PlanStore(tmp_path / "plans.sqlite").list()] == ["Test plan"]
     assert any("Test plan" in a.value for a in at.success)
+    labels = {b.proto.label for b in at.get("download_button")}
+    goto(at, "vergelijken")
     at.selectbox(key="compare_choice").set_value("saved:Test plan").run()
     assert not at.exception
     assert any("Geen verschil" in i.value for i in at.info)  # split shares kept: same plan
     at.toggle(key="cmp_on_map").set_value(True).run()
     assert not at.exception
-    labels = {b.proto.label for b in at.get("download_button")}
     assert {
         "Plan (CSV)",
         "Statistieken (XLSX)",
@@ -246,6 +263,7 @@ def test_compare_save_and_export(at: AppTest, tmp_path) -> None:
 
 def test_rules_tab_lists_parameters_and_assumptions(at: AppTest) -> None:
     at.selectbox(key="scenario").set_value("terreinregisseur").run()
+    goto(at, "regels")
     frames = [df.value for df in at.dataframe]
     params = next(f for f in frames if "parameter" in f.columns and "aanname" in f.columns)
     assert params["aanname"].eq("✔").any()
@@ -308,6 +326,7 @@ def test_save_and_reopen_restores_the_plan_and_every_setting(at: AppTest, tmp_pa
     at.selectbox(key="kb_municipality").set_value("11040").run()  # Schoten joins Stad Antwerpen
     button(at, "kb_add").click().run()
     figures = (metric(at, "Inwoners Stad Antwerpen"), metric(at, "Inwoners gedekt"))
+    goto(at, "bewaren")
     at.text_input(key="save_name").input("東京")
     at.text_input(key="save_note").input("met Schoten")
     button(at, "save_button").click().run()
@@ -328,10 +347,15 @@ def test_save_and_reopen_restores_the_plan_and_every_setting(at: AppTest, tmp_pa
     at.selectbox(key="year").set_value(2022).run()
     at.selectbox(key="start_choice").set_value("empty").run()
     button(at, "start_button").click().run()
+    assert at.button_group(key="screen").value == "bewaren"  # start keeps the screen
+    goto(at, "kaart")
     assert metric(at, "Gemeenten gedekt") == "0 / 285"
+    goto(at, "bewaren")
     at.selectbox(key="saved_pick").set_value("東京").run()
     button(at, "open_plan").click().run()
     assert not at.exception, [e.message for e in at.exception]
+    assert at.button_group(key="screen").value == "bewaren"  # open keeps the screen
+    goto(at, "kaart")
     assert at.session_state["scenario"] == "bestuursregisseur"
     assert at.session_state["year"] == 2020
     assert at.session_state["outline"] == "vervoerregio"
@@ -341,6 +365,7 @@ def test_save_and_reopen_restores_the_plan_and_every_setting(at: AppTest, tmp_pa
 
 
 def test_versions_case_sensitive_names_delete_and_restore(at: AppTest, tmp_path) -> None:
+    goto(at, "bewaren")
     for name in ("Goed plan", "Goed plan", "GOED PLAN", "Goed-plan"):
         at.text_input(key="save_name").input(name)
         button(at, "save_button").click().run()
@@ -369,6 +394,7 @@ def test_versions_case_sensitive_names_delete_and_restore(at: AppTest, tmp_path)
 
 def test_hostile_plan_names_are_shown_as_text(at: AppTest) -> None:
     name = "![x](http://example.invalid/x.png) <b>vet</b> :red[rood]"
+    goto(at, "bewaren")
     at.text_input(key="save_name").input(name)
     button(at, "save_button").click().run()
     assert not at.exception
@@ -385,6 +411,7 @@ def test_unwritable_store_gives_a_message(data_dir, tmp_path, monkeypatch) -> No
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     assert not at.exception
+    goto(at, "bewaren")
     assert any("plans.sqlite" in e.value.replace("\\", "") for e in at.error)
     at.text_input(key="save_name").input("p")
     button(at, "save_button").click().run()
@@ -415,9 +442,11 @@ def test_earlier_json_plans_are_imported_on_first_start(data_dir, tmp_path, monk
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     assert not at.exception
+    goto(at, "bewaren")
     assert list(saved_table(at)["Plan"]) == ["Oud plan"]
     assert any("kapot" in w.value for w in at.warning)
     button(at, "open_plan").click().run()
     assert not at.exception
+    goto(at, "kaart")
     assert metric(at, "Gemeenten gedekt") == "1 / 285" and at.session_state["year"] == 2021
     assert (old / "kapot.plan.json").exists()

@@ -29,11 +29,15 @@ def test_save_then_open_keeps_every_figure(data_dir, tmp_path, monkeypatch) -> N
     before = figures(at)
     assert before["Inwoners Stad Antwerpen"] == "531.012"  # issue 9 (541.856 when shares are lost)
     assert before["Inwoners gedekt"] == "5.250.518"
+    at.button_group(key="screen").set_value("bewaren").run()
     at.text_input(key="save_name").input("Gesplitst").run()
     at.button(key="save_button").click().run()
     assert not at.exception
     at.selectbox(key="year").set_value(2026).run()  # look elsewhere, then open the saved version
+    at.button_group(key="screen").set_value("kaart").run()
     assert figures(at) != before
+    at.button_group(key="screen").set_value("bewaren").run()
     at.button(key="open_plan").click().run()
     assert not at.exception, [e.message for e in at.exception]
+    at.button_group(key="screen").set_value("kaart").run()
     assert figures(at) == before

@@ -538,7 +538,7 @@ def test_a_violations_show_makes_its_cluster_active_and_zooms(
 ) -> None:
     page, traffic, _ = session
     editor = page.evaluate_handle("() => window.rkEditor")
-    pill = page.locator('[data-testid="stButtonGroup"] button').first
+    pill = page.locator(".st-key-viol_show button").first
     name = pill.inner_text().strip()
     assert name and name != ACTIVE
     pill.click()
@@ -575,4 +575,91 @@ def test_without_an_active_cluster_nothing_is_painted(session: tuple[Page, Traff
     assert page.evaluate("() => window.rkEditor.pending.size") == 0
     # the start message above the page did not rebuild the map
     assert page.evaluate("(ed) => ed === window.rkEditor", editor)
+    traffic.check()
+
+
+def idle(page: Page) -> None:
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=STEP_MS
+    )
+    page.wait_for_timeout(300)
+
+
+def test_reset_restores_the_fields_and_language_keeps_every_choice(
+    session: tuple[Page, Traffic, float],
+) -> None:
+    """Issue 10 §3 in the browser: "Standaardwaarden herstellen" puts the field back (the
+    browser kept the changed number before); switching language keeps the scenario and the
+    changed parameter, and the scale violations stay."""
+    page, traffic, _ = session
+    page.get_by_role("button", name="Ongedaan maken").click()  # back from the empty map
+    idle(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Parameters van regels en scenario").click()
+    field = sidebar.get_by_role(
+        "spinbutton", name="Minimum aantal inwoners van een samenwerkingsverband"
+    )
+    field.fill("150000")
+    field.press("Enter")
+    idle(page)
+    sidebar.get_by_role("button", name="Standaardwaarden herstellen").click()
+    idle(page)
+    assert field.input_value() == "60000"
+    field.fill("150000")
+    field.press("Enter")
+    idle(page)
+    box = sidebar.get_by_role("combobox", name="Scenario")
+    box.click()
+    page.keyboard.type("Bestuursregisseur")
+    page.keyboard.press("Enter")
+    idle(page)
+    assert "scale_max_population" in page.inner_text("body")
+    sidebar.get_by_text("English", exact=True).click()
+    idle(page)
+    scenario = sidebar.get_by_role("combobox", name="Scenario")
+    assert "Governance director" in (scenario.input_value() or scenario.inner_text())
+    field_en = sidebar.get_by_role(
+        "spinbutton", name="Minimum number of inhabitants of a partnership"
+    )
+    if not field_en.is_visible():  # the expander's label changed with the language
+        sidebar.get_by_text("Rule and scenario parameters").click()
+    assert field_en.input_value() == "150000"
+    assert "scale_max_population" in page.inner_text("body")
+    sidebar.get_by_text("Nederlands", exact=True).click()
+    idle(page)
+    traffic.check()
+
+
+def test_grid_switch_never_leaves_a_blank_map(session: tuple[Page, Traffic, float]) -> None:
+    """Switching grid keeps the old map on view (with "Kaart laden…") until the new grid is
+    painted: the page never shows a map without municipalities."""
+    page, traffic, _ = session
+    page.evaluate(
+        """() => { window.__rkMin = Infinity; window.__rkLoading = false;
+        window.__rkTimer = setInterval(() => {
+          const n = document.querySelectorAll('path[data-nis]').length;
+          window.__rkMin = Math.min(window.__rkMin, n);
+          const s = document.querySelector('.rk-status');
+          if (s && s.textContent.includes('laden')) window.__rkLoading = true;
+        }, 5); }"""
+    )
+    sidebar = page.get_by_test_id("stSidebar")
+    box = sidebar.get_by_role("combobox", name="Gemeentegrid")
+    box.click()
+    page.keyboard.type("2018")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelectorAll('path[data-nis]').length === 308", timeout=LOAD_MS
+    )
+    idle(page)
+    low = page.evaluate("() => { clearInterval(window.__rkTimer); return window.__rkMin; }")
+    assert low >= 285  # the 2025 map stayed until the 2018 map replaced it
+    box.click()
+    page.keyboard.type("2025")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelectorAll('path[data-nis]').length === 285", timeout=LOAD_MS
+    )
+    idle(page)
     traffic.check()

@@ -45,8 +45,8 @@ def test_summary_of_the_2017_partnerships(capsys, tmp_path, data_dir):
     ev = json.loads(o)
     total = fmt_nl(ev["total_subsidy_eur"])
     assert figures(page) == [
-        "204 / 308 (66,2%)",  # the seed report: 204 of 308 municipalities
-        f"{fmt_nl(SEED_COVERED)} (78,5%)",
+        "204 / 308 (66,2 %)",  # the seed report: 204 of 308 municipalities
+        f"{fmt_nl(SEED_COVERED)} (78,5 %)",
         f"€ {total} / € {fmt_nl(ev['total_funded_eur'])}",
     ]
     rows = re.findall(r"<tr><td><span class=\"sw\" style=\"background:(#[0-9A-F]{6})\"></span></td>"

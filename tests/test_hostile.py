@@ -482,7 +482,7 @@ def test_uploaded_layer_goes_to_a_private_folder_that_is_removed(
 
 
 def test_app_upload_is_checked_before_it_is_read() -> None:
-    from ui.views import _checked_upload
+    from ui.actions import checked_upload as _checked_upload
 
     class Upload:
         def __init__(self, name: str, data: bytes) -> None:
@@ -551,6 +551,7 @@ def test_app_shows_hostile_names_and_colours_escaped(data_dir, tmp_path, monkeyp
     at = AppTest.from_file(app, default_timeout=120)
     at.run()
     assert not at.exception
+    at.button_group(key="screen").set_value("bewaren").run()
     next(b for b in at.button if b.key == "open_plan").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert sum(str(w.value).count("RRGGBB") for w in at.warning) == 2  # each refused colour named
@@ -561,6 +562,10 @@ def test_app_shows_hostile_names_and_colours_escaped(data_dir, tmp_path, monkeyp
         [m.value for m in at.warning] + [m.value for m in at.success] + [m.value for m in at.error]
     )
     shown += [e.label for e in at.expander] + [m.label for m in at.metric]
+    at.button_group(key="screen").set_value("kaart").run()  # the map screen: legend, violations
+    assert not at.exception
+    shown += [m.value for m in at.markdown] + [m.value for m in at.caption]
+    shown += [e.label for e in at.expander] + [m.value for m in at.warning]
     text = "\n".join(str(s) for s in shown)
     for raw in ("![x](", "](http", "<img", "<script", 'red"', "evil.example/x.png)"):
         assert raw not in text, raw

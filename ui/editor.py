@@ -114,6 +114,19 @@ class Editor:
             self.active = self.plan.clusters[0] if self.plan.clusters else None
 
     # ------------------------------------------------------------------ edits
+    def name_plan(self, name: str) -> None:
+        """Give the current plan its saved name (not an edit: nothing to undo)."""
+        snap = self.snapshot
+        self.history[self.pos] = Snapshot(replace(snap.plan, name=name), snap.colours, snap.label)
+
+    def keep_colours(self, colours: Mapping[str, str]) -> None:
+        """Take a saved plan's colours for its clusters (valid #RRGGBB only; not an edit)."""
+        snap = self.snapshot
+        given = {
+            k: v for k, v in colours.items() if k in snap.plan.cluster_names and valid_colour(v)
+        }
+        self.history[self.pos] = Snapshot(snap.plan, {**snap.colours, **given}, snap.label)
+
     def replace(
         self,
         plan: Plan,

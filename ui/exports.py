@@ -95,6 +95,7 @@ def summary_page(
     colours: Mapping[str, str],
     settings: Sequence[tuple[str, str]],
     lang: str = "nl",
+    names: Mapping[str, str] | None = None,
 ) -> str:
     fills = {str(c): colours.get(str(cl), UNASSIGNED) for c, cl in plan.assignment.items()}
     cov = evaluation.coverage
@@ -130,7 +131,10 @@ def summary_page(
             str(r[headers[4]]),
         ]
         rows.append((colours.get(r["id"], UNASSIGNED), cells))
-    vs = [(v["severity"], v["text"]) for v in violation_rows(evaluation, lang)]
+    vs = [
+        (v["severity"], (f"{v['cluster_name']} · " if v["cluster_name"] else "") + v["text"])
+        for v in violation_rows(evaluation, lang, names or {}, dict(plan.cluster_names))
+    ]
     return summary_html(
         title=plan.name or "Regiokaart",
         settings=settings,
@@ -173,5 +177,5 @@ def downloads(
         Download("dl_viol", p(lambda: csv_text(evaluation.violation_frame())), f"{stem}_overtredingen.csv", "text/csv"),
         Download("dl_gpkg", p(clusters_gpkg, plan, evaluation, units, cols, population), f"{stem}.gpkg", "application/geopackage+sqlite3"),
         Download("dl_geojson", p(clusters_geojson, plan, evaluation, units, cols), f"{stem}.geojson", "application/geo+json"),
-        Download("dl_summary", p(summary_page, plan, evaluation, dg, cols, settings, lang), f"{stem}_samenvatting.html", "text/html"),
+        Download("dl_summary", p(summary_page, plan, evaluation, dg, cols, settings, lang, units["name"].to_dict()), f"{stem}_samenvatting.html", "text/html"),
     ]  # fmt: skip

@@ -1,6 +1,9 @@
-"""The app's words in Dutch (default) and English. ``t(key, lang, **values)``."""
+"""The app's words in Dutch (default) and English. ``t(key, lang, **values)``; the domain's
+error messages in the user's language: :func:`error_text`."""
 
 from __future__ import annotations
+
+import re
 
 LANGS = {"nl": "Nederlands", "en": "English"}
 
@@ -68,6 +71,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "tab_compare": ("Vergelijken", "Compare"),
     "tab_keep": ("Bewaren en exporteren", "Save and export"),
     "tab_rules": ("Regels en scenario's", "Rules and scenarios"),
+    "screen": ("Scherm", "Screen"),
+    "screen_kaart": ("Kaart", "Map"),
+    "screen_vergelijken": ("Vergelijken", "Compare"),
+    "screen_bewaren": ("Bewaren en exporteren", "Save and export"),
+    "screen_regels": ("Regels en scenario's", "Rules and scenarios"),
+    "copy_link": ("Kopieer link", "Copy link"),
+    "link_help": ("Deze link opent dezelfde weergave.", "This link opens the same view."),
+    "dismiss": ("Sluiten", "Dismiss"),
+    "choose": ("Kies een optie", "Choose an option"),
+    "upload_drop": ("Sleep een bestand hierheen", "Drag and drop a file here"),
+    "confirm_delete_cluster": (
+        "Cluster '{name}' met {n} gemeente(n) verwijderen? De gemeenten worden vrij.",
+        "Delete cluster '{name}' with {n} municipality(ies)? The municipalities become free.",
+    ),
+    "loading": ("Kaart wordt geladen…", "Loading the map…"),
     "active": ("Actieve cluster", "Active cluster"),
     "no_active": ("Nog geen cluster: maak er een.", "No cluster yet: create one."),
     "new_cluster": ("Nieuwe cluster", "New cluster"),
@@ -126,6 +144,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "compare_with": ("Vergelijk het huidige plan met", "Compare the current plan with"),
     "cmp_start": ("het vertrekpunt van deze sessie", "this session's starting point"),
     "cmp_changed": ("{n} gemeenten van cluster veranderd", "{n} municipalities changed cluster"),
+    "cmp_changed_1": ("1 gemeente van cluster veranderd", "1 municipality changed cluster"),
     "cmp_none": ("Geen verschil in samenstelling.", "No difference in composition."),
     "cmp_map": (
         "Gewijzigde gemeenten hebben een zwarte stippellijn.",
@@ -430,3 +449,52 @@ def yes_no(b: bool | None, lang: str = "nl") -> str:
     if b is None:
         return "–"
     return t("yes" if b else "no", lang)
+
+
+# the domain's (English) error messages, in Dutch: (pattern, Dutch text with the groups)
+ERRORS_NL: tuple[tuple[str, str], ...] = (
+    (r"No cluster '(.*)'\.", r"Geen cluster '\1'."),
+    (
+        r"Cannot merge '(.*)' into '(.*)': unknown cluster\.",
+        r"'\1' kan niet in '\2' opgaan: onbekende cluster.",
+    ),
+    (r"Cluster '(.*)' exists already\.", r"Cluster '\1' bestaat al."),
+    (r"The plan '(.*)' is not deleted\.", r"Het plan '\1' is niet verwijderd."),
+    (
+        r"The plan is on the (\d+) grid, the page on the (\d+) grid\.",
+        r"Het plan ligt op het grid \1, de pagina op het grid \2.",
+    ),
+    (
+        r"The saved plan is on the (\d+) grid, which the app does not show\.",
+        r"Het bewaarde plan ligt op het grid \1, dat de app niet toont.",
+    ),
+    (r"No population data for the (\d+) grid\.", r"Geen bevolkingscijfers voor het grid \1."),
+    (
+        r"'(.*)' is saved on the (\d+) grid; choose that grid\.",
+        r"'\1' is bewaard op het grid \2; kies dat grid.",
+    ),
+    (r"(\d+) code\(s\) are not on the (\d+) grid: (.*)", r"\1 code(s) niet op het grid \2: \3"),
+    (
+        r"(.*) has more than ([\d,]+) rows; the limit is ([\d,]+) rows\.",
+        r"\1 heeft meer dan \2 rijen; de grens is \3 rijen.",
+    ),
+    (
+        r"(.*) is (.*); the limit is (.*)\. Split the file or leave out columns that are not needed\.",
+        r"\1 is \2; de grens is \3. Splits het bestand of laat overbodige kolommen weg.",
+    ),
+)
+
+
+def error_text(message: str, lang: str = "nl") -> str:
+    """A domain error in the user's language: a message with both languages ("nl / en") is cut
+    to one; a known English message is translated; any other is shown as it is."""
+    parts = re.split(r"(?<=[.?)]) / (?=[A-Z])", message, maxsplit=1)
+    if len(parts) == 2:  # "Dutch. / English." (the plan store's messages)
+        return parts[1].strip() if lang == "en" else parts[0].strip()
+    if lang == "en":
+        return message
+    for pattern, dutch in ERRORS_NL:
+        m = re.fullmatch(pattern, message.strip(), flags=re.S)
+        if m:
+            return m.expand(dutch)
+    return message

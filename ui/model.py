@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +30,41 @@ def fmt(x: float, lang: str = "nl") -> str:
 
 
 def pct(x: float, lang: str = "nl") -> str:
-    s = f"{100 * x:.1f}%"
-    return s.replace(".", ",") if lang == "nl" else s
+    """A share: 78,4 % in Dutch, 78.4% in English."""
+    s = f"{100 * x:.1f}"
+    return f"{s.replace('.', ',')} %" if lang == "nl" else f"{s}%"
+
+
+def readable(
+    text: str,
+    lang: str,
+    municipalities: Mapping[str, str],
+    clusters: Mapping[str, str],
+    cluster_name: str = "",
+) -> str:
+    """A rule's message for a reader: municipality and cluster names instead of NIS codes and
+    internal ids, the cluster's own name not repeated at the start (it is shown beside it), and
+    Dutch number formats (78,4 %, EUR 1.875.000) in Dutch."""
+    if cluster_name:
+        for lead in (f"{cluster_name}: ", f"{cluster_name} "):
+            if text.startswith(lead):
+                text = text[len(lead) :]
+                text = text[:1].upper() + text[1:] if lead.endswith(": ") else text
+                break
+
+    def muni(m: re.Match[str]) -> str:
+        code = m.group(2)
+        return municipalities.get(code, m.group(0))
+
+    text = re.sub(r"\b(Gemeente|Municipality) (\d{5})\b", muni, text)
+    text = re.sub(r"\b()(\d{5})\b", lambda m: municipalities.get(m.group(2), m.group(0)), text)
+    for cid in sorted(clusters, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(cid)}(?= \d+%)", clusters[cid], text)
+    if lang == "nl":
+        text = re.sub(r"(\d+)\.(\d)%", r"\1,\2 %", text)
+        text = re.sub(r"(\d)%", r"\1 %", text)
+        text = re.sub(r"(\d[\d.]*) EUR\b", r"EUR \1", text)
+    return text
 
 
 @dataclass(frozen=True)
@@ -161,9 +195,17 @@ def cluster_rows(evaluation: Evaluation, lang: str = "nl") -> pd.DataFrame:
     return df.sort_values(t("col_pop", lang), ascending=False).reset_index(drop=True)
 
 
-def violation_rows(evaluation: Evaluation, lang: str = "nl") -> list[dict[str, Any]]:
-    """Violations, errors first, each with its cluster (None: the plan as a whole)."""
+def violation_rows(
+    evaluation: Evaluation,
+    lang: str = "nl",
+    municipalities: Mapping[str, str] | None = None,
+    clusters: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Violations, errors first, each with its cluster (None: the plan as a whole); the texts
+    with names instead of codes (:func:`readable`) when ``municipalities`` is given."""
     names = {c.cluster: c.facts.name for c in evaluation.clusters}
+    if clusters:
+        names.update(clusters)
     out = []
     for v in evaluation.violations:
         out.append(
@@ -172,7 +214,19 @@ def violation_rows(evaluation: Evaluation, lang: str = "nl") -> list[dict[str, A
                 "cluster": v.cluster,
                 "cluster_name": names.get(v.cluster, v.cluster) if v.cluster else "",
                 "severity": v.severity,
-                "text": v.message_en if lang == "en" else v.message_nl,
+                "text": (
+                    readable(
+                        v.message_en if lang == "en" else v.message_nl,
+                        lang,
+                        municipalities,
+                        names,
+                        names.get(v.cluster, "") if v.cluster else "",
+                    )
+                    if municipalities is not None
+                    else v.message_en
+                    if lang == "en"
+                    else v.message_nl
+                ),
             }
         )
     return sorted(

@@ -63,8 +63,18 @@ def settings_rows(
     ]
 
 
+MAX_VIOLATIONS = 8  # so that the summary fits one A4 page; all of them are in the CSV
+
 CSS = """
 @page { size: A4; margin: 12mm; }
+html, body { max-width: 186mm; }
+@media print { html, body { height: 270mm; max-height: 270mm; overflow: hidden; } }
+table { font-size: 7pt; line-height: 1.0; }
+.sw { vertical-align: middle; width: 2.5mm !important; height: 2.5mm !important; }
+.v { line-height: 1.2; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+th, td { padding: 0.1mm 1mm; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 60mm; }
+.map svg { display: block; margin: 0 auto; max-height: 55mm; max-width: 100%; width: auto; height: auto; }
+.v { font-size: 7.5pt; }
 body { font-family: system-ui, sans-serif; font-size: 9pt; color: #111; margin: 0; }
 h1 { font-size: 14pt; margin: 0 0 2mm; }
 .meta { color: #444; margin-bottom: 2mm; }
@@ -102,9 +112,19 @@ def summary_html(
         + "</tr>"
         for colour, cells in rows
     )
+    shown = list(violations)[:MAX_VIOLATIONS]
+    more = len(violations) - len(shown)
     vs = "".join(
         f'<div class="v {"err" if sev == "error" else "warn"}">{e(text)}</div>'
-        for sev, text in violations
+        for sev, text in shown
+    ) + (
+        (
+            f"<div>… en nog {more} (zie de overtredingen als CSV).</div>"
+            if lang == "nl"
+            else f"<div>… and {more} more (see the violations CSV).</div>"
+        )
+        if more > 0
+        else ""
     ) or ("<div>Geen overtredingen.</div>" if lang == "nl" else "<div>No violations.</div>")
     today = date.today().isoformat()
     return f"""<!doctype html><html lang="{"en" if lang == "en" else "nl"}"><head><meta charset="utf-8">
@@ -112,10 +132,8 @@ def summary_html(
 <h1>{e(title)}</h1>
 <div class="meta">{" · ".join(f"{e(k)}: {e(v)}" for k, v in settings)} · {today}</div>
 <div class="figs">{"".join(f"<span>{e(k)}<br><b>{e(v)}</b></span>" for k, v in figures)}</div>
-<div style="display:flex; gap:4mm; align-items:flex-start">
-<div style="flex:1.1">{svg}</div>
-<div style="flex:1"><table><tr>{head}</tr>{body}</table></div>
-</div>
+<div class="map">{svg}</div>
+<table><tr>{head}</tr>{body}</table>
 <h2 style="font-size:11pt; margin:2mm 0 1mm">{"Overtredingen" if lang == "nl" else "Violations"}</h2>
 {vs}
 <p class="noprint" style="color:#666">{"Afdrukken: Ctrl+P (of Bewaar als PDF)." if lang == "nl" else "Print: Ctrl+P (or Save as PDF)."}</p>
