@@ -20,6 +20,7 @@ from ui.state import (
     Settings,
     T,
     lang,
+    layer_evaluator,
     put,
 )
 from ui.text import md_escape
@@ -101,7 +102,7 @@ def compare_tab(ed: Editor, s: Settings, evaluation: Any, *, draw: bool = True) 
             other = saved_plan_on_grid(name, None, s.grid, s.year)
         else:
             other = cache.shipped_plan(choice, s.grid, s.year)
-        ev = cache.evaluator(s.grid, s.year, s.alignment_layer)
+        ev = layer_evaluator(s.grid, s.year, s.alignment_layer)
         e_other = evaluate_plan(ev, other, s.rule_set, s.scenario)
         d = diff(other, ed.plan, e_other, evaluation, gd.units["name"].to_dict())
     except RegiokaartError as exc:
