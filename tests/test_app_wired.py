@@ -164,3 +164,14 @@ def test_save_with_own_layer_and_open_it_back(at, data_dir, tmp_path) -> None:
     assert at.selectbox(key="outline").value == OWN
     goto(at, "overlap")
     assert at.selectbox(key="ov_layer").value == OWN
+
+
+def test_compare_with_an_own_layer(at, data_dir, tmp_path) -> None:
+    _upload(at, data_dir, tmp_path)
+    goto(at, "vergelijken")
+    choice = at.selectbox(key="compare_choice")
+    assert f"Een vergelijkingslaag als clusters: {OWN_LABEL}" in choice.options
+    choice.set_value(f"layer:{OWN}").run()
+    _ok(at)
+    assert not at.error, [e.value for e in at.error]
+    assert at.table  # the figures before and after
