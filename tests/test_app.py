@@ -140,6 +140,8 @@ def test_default_page_shows_2017_partnerships_on_the_2025_grid(at: AppTest) -> N
     screens = at.button_group(key="screen")
     assert list(screens.options) == [
         "Kaart",
+        "Voorstel",
+        "Overlap met gebieden",
         "Vergelijken",
         "Bewaren en exporteren",
         "Regels en scenario's",

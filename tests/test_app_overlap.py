@@ -1,4 +1,4 @@
-"""The overlap screen (ui/screens_overlap.py) through AppTest, on the real data, via a tiny harness
+"""The overlap screen (ui/screens/overlap.py) through AppTest, on the real data, via a tiny harness
 (tests/apps/overlap_harness.py) so it does not depend on ui/views.py: upload a polygon GeoPackage
 (cutting municipalities, region column chosen) and a CSV membership table by municipality names;
 every figure shown equals ``regiokaart overlap --format json`` for the same plan and layer; the
@@ -150,7 +150,7 @@ def test_polygon_geopackage_upload_equals_cli(app, capsys, data_dir, tmp_path):
     [dl] = at.get("download_button")
     assert dl.proto.label.startswith("Overlap (XLSX")
     # the XLSX sheets of the screen's figures equal the CLI's --format xlsx
-    from ui.screens_overlap import compute
+    from ui.screens.overlap import compute
 
     gd = load_grid_data(2019, None, data_dir)
     plan = load_plan(plan_path(PLAN), gd)

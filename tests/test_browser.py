@@ -663,3 +663,53 @@ def test_grid_switch_never_leaves_a_blank_map(session: tuple[Page, Traffic, floa
     )
     idle(page)
     traffic.check()
+
+
+def test_own_layer_upload_shows_overlap_and_its_outline(
+    session: tuple[Page, Traffic, float], tmp_path: Path
+) -> None:
+    """Issue 11 in the browser: a small GeoPackage uploaded on the Overlap screen gives the
+    overlap figures; picked as the outline in the sidebar, the map draws it (a static file),
+    with the region names as tooltips."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    page, traffic, _ = session
+    gpkg = tmp_path / "gebieden.gpkg"
+    gpd.GeoDataFrame(
+        {"gebied": ["Gent-Noord", "Gent-Zuid"]},
+        geometry=[box(3.55, 51.05, 3.95, 51.2), box(3.55, 50.9, 3.95, 51.05)],
+        crs="EPSG:4326",
+    ).to_file(gpkg, driver="GPKG")
+    page.get_by_text("Overlap met gebieden", exact=True).click()
+    idle(page)
+    page.locator('input[type="file"]').first.set_input_files(str(gpkg))
+    page.get_by_role("button", name="Laag toevoegen").click(timeout=STEP_MS)
+    idle(page)
+    page.get_by_text("Aangepaste Rand-index").first.wait_for(timeout=STEP_MS)
+    assert "Gent-Noord" in page.inner_text("body")  # the region table
+    sidebar = page.get_by_test_id("stSidebar")
+    box_ = sidebar.get_by_role("combobox", name="Omtrek van vergelijkingslaag")
+    box_.click()
+    page.keyboard.type("gebieden (eigen laag)")
+    page.keyboard.press("Enter")
+    idle(page)
+    page.get_by_text("Kaart", exact=True).click()
+    page.wait_for_function(READY, arg=N_MUNICIPALITIES, timeout=LOAD_MS)
+    page.wait_for_function(
+        """() => { const o = window.rkEditor.outlineLayers.cmp;
+        return !!o && o.url.includes('/userlayer-') && o.layer.getLayers().length === 2; }""",
+        timeout=STEP_MS,
+    )
+    tips = page.evaluate(
+        """() => window.rkEditor.outlineLayers.cmp.layer.getLayers()
+        .map(l => l.getTooltip() && l.getTooltip().getContent().textContent).sort()"""
+    )
+    assert tips == ["Gent-Noord", "Gent-Zuid"]
+    n = page.evaluate("() => document.querySelectorAll('.leaflet-rk-outlines-pane path').length")
+    assert n >= 2  # the outline's paths are drawn
+    box_.click()
+    page.keyboard.type("(geen)")
+    page.keyboard.press("Enter")
+    idle(page)
+    traffic.check()

@@ -139,7 +139,7 @@ def test_stored_round_trip(toy, tmp_path):
 def test_error_hints_name_the_kind_of_problem(toy, tmp_path):
     from geo.errors import LimitError
     from ui.i18n import TEXT
-    from ui.screens_overlap import error_hint
+    from ui.screens.overlap import error_hint
 
     cases = {
         "ov_err_crs": CRSError("x has no coordinate reference system (CRS)."),

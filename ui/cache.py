@@ -53,6 +53,17 @@ def evaluator(grid: int, year: int, layer: str) -> Evaluator:
     return evaluator_for(grid_data(grid, year), layer or None)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def user_evaluator(grid: int, year: int, digest: str, _layer: Any) -> Evaluator:
+    """An evaluator with one of the user's own layers as comparison layer (on ``grid``), cached
+    by the layer's content (:attr:`ui.userlayers.UserLayer.digest`)."""
+    from scenarios.inputs import load_unemployment
+
+    gd = grid_data(grid, year)
+    rates = load_unemployment(gd.data_dir)
+    return Evaluator.from_grid_data(gd, unemployment=rates, comparison=_layer)
+
+
 @st.cache_resource(show_spinner=False)
 def province_outlines(grid: int) -> str:
     units = load_units(grid, data_dir())

@@ -76,6 +76,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "screen_vergelijken": ("Vergelijken", "Compare"),
     "screen_bewaren": ("Bewaren en exporteren", "Save and export"),
     "screen_regels": ("Regels en scenario's", "Rules and scenarios"),
+    "screen_overlap": ("Overlap met gebieden", "Overlap"),
+    "screen_voorstel": ("Voorstel", "Proposal"),
+    "own_layer_caption": (
+        "Eigen laag {name}: {n} gemeenten in {regions} gebieden.",
+        "Own layer {name}: {n} municipalities in {regions} regions.",
+    ),
+    "province_caption": (
+        "Provincie {province}: {pop} inwoners gedekt ({share}) in {n} clusters.",
+        "Province {province}: {pop} inhabitants covered ({share}) in {n} clusters.",
+    ),
     "copy_link": ("Kopieer link", "Copy link"),
     "link_help": ("Deze link opent dezelfde weergave.", "This link opens the same view."),
     "dismiss": ("Sluiten", "Dismiss"),
@@ -209,7 +219,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "munis_n": ("{n} gemeenten", "{n} municipalities"),
     "munis_1": ("1 gemeente", "1 municipality"),
     "click_ms": ("klik verwerkt in {ms} ms", "click handled in {ms} ms"),
-    # ---- the "Voorstel" screen (ui/screens_proposal.py, ui/proposal.py)
+    # ---- the "Voorstel" screen (ui/screens/proposal.py, ui/proposal.py)
     "tab_proposal": ("Voorstel", "Proposal"),
     "pr_intro": (
         "Laat Regiokaart een plan voorstellen dat aan de regelset en het scenario voldoet en zo veel mogelijk van een startplan behoudt, of herstel het huidige plan (alleen clusters met fouten of scenariowaarschuwingen). Het resultaat opent als plan in de editor; ongedaan maken brengt het vorige plan terug.",
@@ -325,7 +335,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Aansluiting bij de vergelijkingslaag",
         "Alignment with the comparison layer",
     ),
-    # the overlap screen (ui/screens_overlap.py)
+    # the overlap screen (ui/screens/overlap.py)
     "ov_title": ("Overlap met een andere indeling", "Overlap with another division"),
     "ov_intro": (
         "Hoe vallen de clusters van het plan samen met een andere regio-indeling: een meegeleverde laag of uw eigen bestand. Dezelfde cijfers als `regiokaart overlap`.",

@@ -3,7 +3,7 @@
 :class:`~scenarios.propose.ProposalResult` turned into display rows (municipality names, not codes;
 the engine's reasons in Dutch or English).
 
-``ui/screens_proposal.py`` draws these; nothing here imports Streamlit.
+``ui/screens/proposal.py`` draws these; nothing here imports Streamlit.
 """
 
 from __future__ import annotations

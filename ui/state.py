@@ -18,12 +18,13 @@ from geo.plans import Plan
 from geo.settings import GRID_INFO
 from scenarios.definitions import Scenario
 from scenarios.rules import RuleSet
-from ui import cache
+from ui import cache, userlayers
 from ui.editor import Editor
 from ui.i18n import t
 from ui.mapcomponent.payload import LiveState
 from ui.summary import settings_rows
 from ui.text import md_escape
+from ui.userlayers import UserLayer
 
 GRIDS = tuple(sorted(GRID_INFO, reverse=True))
 SS = st.session_state
@@ -33,7 +34,8 @@ SS = st.session_state
 # they are kept under a shadow key and given back to the widget before it is drawn
 KEPT = (
     "grid", "year", "rule_set", "scenario", "outline", "show_provinces", "show_cs", "tiles",
-    "start_choice", "start_layer_id", "compare_choice", "cmp_on_map", "screen",
+    "start_choice", "start_layer_id", "compare_choice", "cmp_on_map", "screen", "province",
+    "ov_layer",
 )  # fmt: skip
 KEPT_PREFIXES = ("rp-", "sp-")
 
@@ -105,6 +107,7 @@ class Settings:
     centrumsteden: bool
     tiles: bool
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    province: str | None = None  # the sidebar's province filter (None: all of Flanders)
 
     @property
     def alignment_layer(self) -> str:
@@ -138,8 +141,18 @@ def live() -> LiveState:
     return value
 
 
+def layer_evaluator(grid: int, year: int, layer_id: str) -> Any:
+    """The evaluator with comparison layer ``layer_id``: a shipped id (:func:`ui.cache.evaluator`)
+    or one of the user's own layers (cached by the layer's content, :func:`ui.cache.user_evaluator`)."""
+    own = user_layers()
+    if layer_id in own:
+        ul = userlayers.on_grid(own[layer_id], grid, cache.data_dir())
+        return cache.user_evaluator(grid, year, ul.digest, ul.layer)
+    return cache.evaluator(grid, year, layer_id)
+
+
 def current_evaluation(s: Settings, plan: Plan) -> Any:
-    ev = cache.evaluator(s.grid, s.year, s.alignment_layer)
+    ev = layer_evaluator(s.grid, s.year, s.alignment_layer)
     return ev.evaluate(live().get(ev, plan), s.rule_set, s.scenario)
 
 
@@ -153,28 +166,53 @@ def seq() -> int:
     return time.time_ns() // 1000
 
 
-def focus(**what: str) -> None:
-    """Ask the map to zoom to (and highlight) a municipality (``code``) or a ``cluster``."""
+def focus(**what: Any) -> None:
+    """Ask the map to zoom to (and highlight) a municipality (``code``) or a ``cluster``, or to
+    zoom to ``bounds`` (south, west, north, east in EPSG:4326, e.g. a province)."""
     SS["rk_focus"] = {"seq": seq(), **what}
 
 
 # ============================================================================ layers
-def user_layers() -> dict[str, tuple[str, str]]:
-    """The user's own uploaded layers: id → (Dutch label, English label), kept in
-    ``st.session_state["user_layers"]`` by the screens that upload them."""
-    value = SS.get("user_layers") or {}
-    return {str(k): (str(v[0]), str(v[1])) for k, v in dict(value).items()}
+def user_layers() -> dict[str, UserLayer]:
+    """The user's own uploaded layers (``st.session_state["user_layers"]``: id →
+    :class:`ui.userlayers.UserLayer`), kept for the session; the overlap screen uploads them."""
+    value: dict[str, UserLayer] = SS.setdefault("user_layers", {})
+    return value
 
 
 def layer_options(grid: int | None = None) -> dict[str, str]:
     """Every layer the user can pick (outline, start plan, overlap, proposal): the shipped
-    layers, then the user's own, id → label in the current language. ``grid`` is for layers
-    that exist on some grids only (all shipped layers are mapped to every grid today)."""
+    layers, then the user's own ("… (eigen laag)"), id → label in the current language.
+    ``grid`` is for layers that exist on some grids only (all shipped layers are mapped to every
+    grid today; an own layer is read again for another grid)."""
     del grid  # every layer is mapped to every grid (ui.cache.layer_as_plan)
     i = 0 if lang() == "nl" else 1
-    out = {lid: labels[i] for lid, labels in cache.layer_choices().items()}
-    out.update({lid: labels[i] for lid, labels in user_layers().items()})
-    return out
+    shipped = {lid: labels[i] for lid, labels in cache.layer_choices().items()}
+    return userlayers.choices(shipped, user_layers(), lang())
+
+
+def own_layer(layer_id: str, grid: int) -> UserLayer | None:
+    """The user's own layer ``layer_id`` read for ``grid``, or None for a shipped id."""
+    ul = user_layers().get(layer_id)
+    return None if ul is None else userlayers.on_grid(ul, grid, cache.data_dir())
+
+
+def layer_plan(layer_id: str, grid: int) -> Plan:
+    """A layer's regions as a plan (start from "Een vergelijkingslaag als clusters")."""
+    ul = own_layer(layer_id, grid)
+    if ul is None:
+        return cache.layer_as_plan(layer_id, grid)
+    from geo.layers import layer_plan as as_plan
+
+    return as_plan(ul.layer)
+
+
+def outline_url(layer_id: str, grid: int, year: int) -> str | None:
+    """The map's comparison outline (a static file) of a shipped or own layer."""
+    ul = own_layer(layer_id, grid)
+    if ul is None:
+        return cache.outline_url("comparison", grid, layer_id)
+    return cache.user_outline_url(ul, cache.grid_data(grid, year).units)
 
 
 # ============================================================================ screens and links
@@ -184,7 +222,7 @@ def screen(default: str) -> str:
 
 LINK_KEYS = {  # query parameter → session key
     "grid": "grid", "year": "year", "rules": "rule_set", "scenario": "scenario",
-    "outline": "outline", "lang": "lang", "screen": "screen",
+    "outline": "outline", "lang": "lang", "screen": "screen", "province": "province",
 }  # fmt: skip
 
 
@@ -208,7 +246,7 @@ def link_params(s: Settings) -> dict[str, str]:
     params = {
         "grid": str(s.grid), "year": str(s.year), "rules": s.rule_set.id,
         "scenario": s.scenario.id if s.scenario else "", "outline": s.outline,
-        "lang": lang(), "screen": str(SS.get("screen") or ""),
+        "lang": lang(), "screen": str(SS.get("screen") or ""), "province": s.province or "",
     }  # fmt: skip
     open_plan = SS.get("rk_open_plan")
     if open_plan:

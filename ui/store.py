@@ -16,7 +16,13 @@ from typing import Any
 
 from geo.errors import PlanError, RegiokaartError
 from geo.plans import Plan
-from geo.planstore import PlanRecord, PlanStore, plan_from_record, record_from_plan
+from geo.planstore import (
+    PlanRecord,
+    PlanStore,
+    StoredLayer,
+    plan_from_record,
+    record_from_plan,
+)
 
 __all__ = [
     "OpenState",
@@ -38,9 +44,11 @@ def record_of(
     scenario: str,
     overrides: Mapping[str, Mapping[str, Any]],
     outline: str,
+    layer: StoredLayer | None = None,
 ) -> PlanRecord:
     """The version to save: the plan (membership rows with shares, cluster names), its colours
-    and the settings it is being looked at with."""
+    and the settings it is being looked at with; ``layer``: the user's own layer in use
+    (:func:`ui.userlayers.to_stored`)."""
     if plan.grid != grid:
         raise PlanError(f"The plan is on the {plan.grid} grid, the page on the {grid} grid.")
     ov = {k: dict(v) for k, v in overrides.items() if v}
@@ -52,6 +60,7 @@ def record_of(
         scenario=scenario,
         overrides=ov,
         outline=outline or None,
+        layer=layer,
     )
 
 

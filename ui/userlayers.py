@@ -5,7 +5,7 @@ municipality name or NIS code -> region) or polygons (GeoPackage, GeoJSON, zippe
 the same validation, limits and messages as ``regiokaart overlap --layer FILE``
 (:func:`geo.layers.read_user_layer_bytes`). Its id is ``user:<slug>`` so it never clashes with a
 shipped layer id; the app keeps the session's layers as ``{id: UserLayer}`` (see
-:mod:`ui.screens_overlap`, session key ``user_layers``).
+:mod:`ui.screens.overlap`, session key ``user_layers``).
 
 Functions:
 

@@ -22,6 +22,7 @@ from ui import cache
 from ui.actions import checked_upload, guard
 from ui.i18n import LANGS, error_text, t
 from ui.screens import DEFAULT, SCREENS, Ctx, by_id
+from ui.screens.overlap import province_filter
 from ui.state import (
     GRIDS,
     Settings,
@@ -32,9 +33,12 @@ from ui.state import (
     editors,
     flash,
     flashes,
+    focus,
     lang,
     layer_options,
+    layer_plan,
     put,
+    user_layers,
 )  # fmt: skip
 from ui.store import plan_from_bytes
 from ui.text import md_escape
@@ -55,7 +59,7 @@ def start_plan(choice: str, s_grid: int, s_year: int) -> None:
         elif choice == "layer":
             # the select box shows the first layer until the user picks another
             lid = str(st.session_state.get("start_layer_id") or next(iter(cache.layer_choices())))
-            plan = cache.layer_as_plan(lid, s_grid)
+            plan = layer_plan(lid, s_grid)
             label = layer_options(s_grid)[lid]
         elif choice == "upload":
             f = st.session_state.get("start_upload")
@@ -137,7 +141,7 @@ def sidebar() -> Settings:
             placeholder=T("choose"),
         )
         if st.session_state.get("start_layer_id"):
-            sb.caption(cache.layer_completeness(st.session_state["start_layer_id"]))
+            sb.caption(completeness(st.session_state["start_layer_id"], grid))
     if choice == "upload":
         sb.file_uploader(
             T("upload"),
@@ -155,18 +159,41 @@ def sidebar() -> Settings:
     )
 
     sb.header(T("map_layers"))
+    if st.session_state.get("outline") not in ("", None, *layers):
+        put("outline", "")  # e.g. an own layer of another session (a link)
     outline = sb.selectbox(
         T("outline_layer"), ["", *layers], key="outline",
         format_func=lambda i: tr("none") if not i else layers.get(i, i),
     )  # fmt: skip
     if outline:
-        sb.caption(cache.layer_completeness(outline))
+        sb.caption(completeness(outline, grid))
     st.session_state.setdefault("show_provinces", True)
     st.session_state.setdefault("show_cs", True)
     provinces = sb.checkbox(T("provinces"), key="show_provinces")
     cs = sb.checkbox(T("centrumsteden"), key="show_cs")
     tiles = sb.checkbox(T("tiles"), key="tiles")
-    return Settings(grid, year, rule_set, scenario, outline, provinces, cs, tiles, overrides)
+    units = cache.grid_data(grid, year).units
+    if st.session_state.get("province") not in ("", None, *units["province"].unique()):
+        put("province", "")  # e.g. a misspelt link
+    province = province_filter(units, "province", lng, sb)
+    if province != st.session_state.get("_province_shown"):
+        st.session_state["_province_shown"] = province
+        if province:  # the map zooms to the chosen province
+            from geo.province import bounds_wgs84, province_codes
+
+            focus(bounds=list(bounds_wgs84(units, province_codes(units, province))))
+    return Settings(
+        grid, year, rule_set, scenario, outline, provinces, cs, tiles, overrides, province
+    )
+
+
+def completeness(layer_id: str, grid: int) -> str:
+    """The caption under a layer choice: a shipped layer's completeness, or an own layer's size."""
+    ul = user_layers().get(layer_id)
+    if ul is None:
+        return cache.layer_completeness(layer_id)
+    n = len(ul.layer.membership.codes)
+    return T("own_layer_caption", name=ul.name, n=n, regions=len(ul.layer.region_names))
 
 
 def parameters(

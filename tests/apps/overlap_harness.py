@@ -1,4 +1,4 @@
-"""A tiny app around the overlap screen (ui/screens_overlap.py) for AppTest: real data, a shipped
+"""A tiny app around the overlap screen (ui/screens/overlap.py) for AppTest: real data, a shipped
 plan, no ui/views.py. Settings come from the environment: ``OV_GRID``, ``OV_YEAR`` (default: the
 latest year of the grid), ``OV_PLAN`` (a shipped plan id or a plan file, default ``partnerships-2017``), ``OV_LANG``."""
 
@@ -8,7 +8,7 @@ import os
 
 from geo.context import load_grid_data, load_plan, plan_path
 from geo.layers import registry
-from ui.screens_overlap import render_overlap, user_layers
+from ui.screens.overlap import render_overlap, user_layers
 
 grid = int(os.environ.get("OV_GRID", "2019"))
 year = int(os.environ["OV_YEAR"]) if os.environ.get("OV_YEAR") else None

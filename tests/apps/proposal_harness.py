@@ -1,12 +1,12 @@
 """A tiny page around the "Voorstel" screen for AppTest (independent of ui/views.py): an editor
 on the 2019 grid (population 2020) holding the 2017-2019 partnerships, an undo button, and
-:func:`ui.screens_proposal.render_proposal` with scenario bestuursregisseur."""
+:func:`ui.screens.proposal.render_proposal` with scenario bestuursregisseur."""
 
 import streamlit as st
 
 from ui import cache
 from ui.editor import Editor
-from ui.screens_proposal import render_proposal
+from ui.screens.proposal import render_proposal
 
 GRID, YEAR = 2019, 2020
 gd = cache.grid_data(GRID, YEAR)

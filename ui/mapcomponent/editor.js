@@ -294,8 +294,19 @@ class MapEditor {
       const gj = await getJson(url);
       const layer = L.geoJSON(gj, {
         pane: k === "cs" ? "rk-points" : "rk-outlines",
-        interactive: false,
+        // the comparison outline names its regions in a tooltip (plain text, never HTML)
+        interactive: k === "cmp",
         style: () => ({ color: spec.color, weight: spec.weight, fill: false, opacity: 1 }),
+        onEachFeature: (f, l) => {
+          if (k !== "cmp" || !f.properties) return;
+          // region_name is plain text; t (shipped outlines) is HTML-escaped: decode it inertly
+          let name = f.properties.region_name;
+          if (name == null && f.properties.t != null) {
+            name = new DOMParser().parseFromString(String(f.properties.t), "text/html")
+              .documentElement.textContent;
+          }
+          if (name) l.bindTooltip(el("span", {}, String(name)), { sticky: true });
+        },
         pointToLayer: (f, latlng) =>
           L.circleMarker(latlng, {
             radius: 4, pane: "rk-points", interactive: false, color: "#000000",
@@ -552,6 +563,11 @@ class MapEditor {
 
   applyFocus(f) {
     const L = window.L;
+    if (Array.isArray(f.bounds) && f.bounds.length === 4) {
+      const [s, w, n, e] = f.bounds.map(Number); // a province: (south, west, north, east)
+      this.map.fitBounds([[s, w], [n, e]], { padding: [20, 20] });
+      return;
+    }
     let codes = [];
     if (f.code) codes = [f.code];
     else if (f.cluster) codes = Object.keys(this.st.a).filter((c) => this.st.a[c] === f.cluster);

@@ -32,10 +32,12 @@ class Screen:
 
 
 def _screens() -> tuple[Screen, ...]:
-    from ui.screens import bewaren, kaart, regels, vergelijken
+    from ui.screens import bewaren, kaart, overlap, proposal, regels, vergelijken
 
     return (
         Screen("kaart", kaart.render),
+        Screen("voorstel", proposal.render),
+        Screen("overlap", overlap.render),
         Screen("vergelijken", vergelijken.render),
         Screen("bewaren", bewaren.render),
         Screen("regels", regels.render),

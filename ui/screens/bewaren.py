@@ -10,7 +10,7 @@ import streamlit as st
 
 from geo.errors import RegiokaartError
 from geo.planstore import resolve_db_path
-from ui import cache
+from ui import cache, userlayers
 from ui.actions import check_codes, checked_upload, guard, plan_store
 from ui.editor import Editor
 from ui.exports import downloads
@@ -25,6 +25,7 @@ from ui.state import (
     forget,
     lang,
     put,
+    user_layers,
 )
 from ui.store import open_state, plan_from_bytes, plan_from_record, record_of
 from ui.text import md_escape
@@ -156,6 +157,7 @@ def cb_save(ed: Editor, s: Settings) -> None:
     record = record_of(
         named, ed.colours, grid=s.grid, population_year=s.year, rule_set=s.rule_set.id,
         scenario=s.scenario.id if s.scenario else "", overrides=s.overrides, outline=s.outline,
+        layer=own_layer_in_use(s),
     )  # fmt: skip
     version = plan_store().save(name, record, note=note)
     ed.name_plan(name)
@@ -166,14 +168,50 @@ def cb_save(ed: Editor, s: Settings) -> None:
     flash("success", T("saved", name=name, version=version))
 
 
+def own_layer_in_use(s: Settings) -> Any:
+    """The user's own layer to keep with a saved version (:func:`ui.userlayers.to_stored`): the
+    map's outline, else the overlap screen's layer, else the proposal's alignment layer."""
+    own = user_layers()
+    for lid in (s.outline, st.session_state.get("ov_layer"), st.session_state.get("pr_layer")):
+        if lid in own:
+            return userlayers.to_stored(userlayers.on_grid(own[lid], s.grid, cache.data_dir()))
+    return None
+
+
+def restore_layer(rec: Any) -> Any:
+    """Put a version's own layer back into the session's layers (the same file keeps its id) and
+    select it (overlap screen; outline when it was the outline); returns the record with its
+    outline pointing at the restored id."""
+    if rec.layer is None:
+        return rec
+    own = user_layers()
+    ul = userlayers.from_stored(rec.layer, rec.grid, cache.data_dir(), taken=own)
+    same = next(
+        (
+            uid for uid, o in own.items()
+            if o.name == ul.name and o.file_bytes == ul.file_bytes and o.grid == ul.grid
+            and o.region_column == ul.region_column
+        ),
+        None,
+    )  # fmt: skip
+    if same is not None:
+        ul = replace(ul, id=same)
+    own[ul.id] = ul
+    st.session_state["ov_layer"] = ul.id
+    if rec.outline and rec.outline.startswith(userlayers.PREFIX):
+        rec = replace(rec, outline=ul.id)
+    return rec
+
+
 @guard
 def cb_open(name: str, version: int | None) -> None:
     """Open a version with everything it keeps: plan (shares included), cluster names and
-    colours, grid, population year, rule set, scenario, parameter overrides and outline."""
-    rec = plan_store().load(name, version)
+    colours, grid, population year, rule set, scenario, parameter overrides, outline and the
+    user's own layer kept with it."""
+    rec = restore_layer(plan_store().load(name, version))
     state = open_state(
         rec, GRIDS, cache.years,
-        cache.rule_sets(), cache.scenarios(), cache.layer_choices(),
+        cache.rule_sets(), cache.scenarios(), [*cache.layer_choices(), *user_layers()],
     )  # fmt: skip
     gd = cache.grid_data(state.grid, state.year)
     plan = plan_from_record(rec, name)

@@ -35,9 +35,11 @@ from ui.state import (
     flash,
     focus,
     lang,
+    layer_evaluator,
     layer_options,
     live,
     locked,
+    outline_url,
     seq,
 )
 from ui.text import md_escape
@@ -145,7 +147,7 @@ EDITOR_FIRST_S = 0.03
 def map_callbacks(ed: Editor, s: Settings) -> dict[str, Any]:
     """The component's callbacks (run before the fragment reruns)."""
     gd = cache.grid_data(s.grid, s.year)
-    ev = cache.evaluator(s.grid, s.year, s.alignment_layer)
+    ev = layer_evaluator(s.grid, s.year, s.alignment_layer)
 
     def on_edit() -> None:
         edit = Edit.from_value(trigger(MAP_KEY, "edit"))
@@ -232,14 +234,14 @@ def editor_map(ed: Editor, s: Settings, evaluation: Any, dashed: tuple[str, ...]
     layers = layer_options(s.grid)
     outlines = {
         "prov": cache.outline_url("provinces", s.grid) if s.provinces else None,
-        "cmp": cache.outline_url("comparison", s.grid, s.outline) if s.outline else None,
+        "cmp": outline_url(s.outline, s.grid, s.year) if s.outline else None,
         "cmp_label": layers.get(s.outline, ""),
         "cs": cache.outline_url("centrumsteden", s.grid) if s.centrumsteden else None,
         "tiles": s.tiles,
         "tile_url": OSM_TILES if s.tiles else "",
         "tile_attr": OSM_ATTRIBUTION if s.tiles else "",
     }
-    ev = cache.evaluator(s.grid, s.year, s.alignment_layer)
+    ev = layer_evaluator(s.grid, s.year, s.alignment_layer)
     assignment = assignment_of(live().get(ev, ed.plan))[0]
     state = view_state(
         ed.plan, ed.colours, evaluation, assignment=assignment, active=ed.active, grid=s.grid,
@@ -290,7 +292,7 @@ def editor_area(s: Settings, dashed: tuple[str, ...]) -> None:
     if "click_ms" in st.session_state:
         ms = f"{st.session_state['click_ms']:.0f}"
         st.caption(f"{count('edits', ed.pos, lang())} · {T('click_ms', ms=ms)}")
-    tables(ed, evaluation, cache.grid_data(s.grid, s.year).units["name"].to_dict())
+    tables(ed, evaluation, cache.grid_data(s.grid, s.year).units["name"].to_dict(), s)
 
 
 def render(ctx: Ctx) -> None:
@@ -409,10 +411,41 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def tables(ed: Editor, evaluation: Any, names: dict[str, str]) -> None:
+def province_part(plan: Any, s: Settings) -> Any:
+    """With the sidebar's province filter: a caption with the province's covered inhabitants and
+    the clusters that cross its border; returns the :class:`geo.province.ProvinceView` (or None)."""
+    if not s.province:
+        return None
+    from geo.province import province_view
+
+    gd = cache.grid_data(s.grid, s.year)
+    try:
+        pv = province_view(plan, gd.units, gd.population, s.province)
+    except RegiokaartError as exc:
+        st.warning(md_escape(exc))
+        return None
+    lng = lang()
+    pop, share = fmt(pv.population_covered, lng), pct(pv.population_share, lng)
+    text = T("province_caption", province=s.province, pop=pop, share=share, n=len(pv.clusters))
+    st.caption(md_escape(text))
+    if pv.crossing:
+        names = ", ".join(plan.display_name(c) for c in pv.crossing)
+        st.caption(md_escape(T("ov_crossing", names=names)))
+    return pv
+
+
+def tables(ed: Editor, evaluation: Any, names: dict[str, str], s: Settings) -> None:
     lng = lang()
     st.subheader(T("clusters"))
+    pv = province_part(ed.plan, s)
     rows = cluster_rows(evaluation, lng)
+    if pv is not None and not rows.empty:  # the province's clusters; border-crossers marked ↔
+        crossing = set(pv.crossing)
+        rows = rows[rows["id"].isin(set(pv.clusters["cluster"].astype(str)))].copy()
+        col = T("col_cluster")
+        rows[col] = [
+            f"{n} ↔" if c in crossing else n for c, n in zip(rows["id"], rows[col], strict=True)
+        ]
     if not rows.empty:
         with st.container(height=min(420, 60 + 36 * len(rows)), border=False):
             st.markdown(markdown_table(cluster_table(rows, lng)))

@@ -20,6 +20,9 @@ from ui.state import (
     Settings,
     T,
     lang,
+    layer_evaluator,
+    layer_options,
+    layer_plan,
     put,
 )
 from ui.text import md_escape
@@ -81,6 +84,9 @@ def compare_tab(ed: Editor, s: Settings, evaluation: Any, *, draw: bool = True) 
         "partnerships-2017": T("start_2017"),
         "partnerships-2020": T("start_2020"),
     }
+    layers = layer_options(s.grid)  # a comparison layer (shipped or own) as clusters
+    opts += [f"layer:{lid}" for lid in layers]
+    labels.update({f"layer:{lid}": f"{T('start_layer')}: {lab}" for lid, lab in layers.items()})
     if st.session_state.get("compare_choice") not in opts:
         put("compare_choice", "start")
     if draw:
@@ -96,12 +102,14 @@ def compare_tab(ed: Editor, s: Settings, evaluation: Any, *, draw: bool = True) 
         if choice == "start":
             start = ed.meta.get("start_plan")
             other = start if isinstance(start, Plan) else ed.history[0].plan
+        elif choice.startswith("layer:"):
+            other = layer_plan(choice.split(":", 1)[1], s.grid)
         elif choice.startswith("saved:"):
             name = choice.split(":", 1)[1]
             other = saved_plan_on_grid(name, None, s.grid, s.year)
         else:
             other = cache.shipped_plan(choice, s.grid, s.year)
-        ev = cache.evaluator(s.grid, s.year, s.alignment_layer)
+        ev = layer_evaluator(s.grid, s.year, s.alignment_layer)
         e_other = evaluate_plan(ev, other, s.rule_set, s.scenario)
         d = diff(other, ed.plan, e_other, evaluation, gd.units["name"].to_dict())
     except RegiokaartError as exc:

@@ -1,6 +1,6 @@
 """The overlap screen: a plan's clusters against any comparison layer, shipped or the user's own,
-for all of Flanders or one province. Self-contained (explicit arguments, its own session keys), to
-be wired in as ``ui/screens/overlap.py``.
+for all of Flanders or one province. :func:`render` is the app's screen (the sidebar's province
+filter); :func:`render_overlap` takes explicit arguments (its own session keys).
 
 Session keys (all owned here):
 
@@ -474,3 +474,17 @@ def render_overlap(
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="ov_xlsx",
     )
+
+
+def render(ctx: Any) -> None:
+    """The app's overlap screen: the editor's plan, every layer (shipped and own), restricted to
+    the sidebar's province."""
+    from ui import cache
+
+    s, gd = ctx.settings, ctx.grid_data
+    i = 0 if ctx.lang == "nl" else 1
+    shipped = {k: v[i] for k, v in cache.layer_choices().items()}
+    render_overlap(
+        ctx.editor.plan, gd.units, gd.population, s.grid, gd.data_dir, ctx.lang, user_layers(),
+        shipped, province=s.province, show_province_filter=False,
+    )  # fmt: skip

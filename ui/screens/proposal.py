@@ -1,12 +1,14 @@
 """The "Voorstel" screen: propose a plan, or repair the current one, and open it in the editor.
 
-Self-contained: the page calls :func:`render_proposal` with its editor and settings. Everything
+The page calls :func:`render` (a screen of :data:`ui.screens.SCREENS`), which passes the
+editor and settings to :func:`render_proposal`. Everything
 that is not drawing is in :mod:`ui.proposal`; caching is :mod:`ui.cache`'s. Session keys are
-prefixed ``pr_``. (Meant to move to ``ui/screens/proposal.py``.)
+prefixed ``pr_``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -39,6 +41,7 @@ from ui.proposal import (
     undo_label,
     unmet_rows,
 )
+from ui.state import layer_evaluator
 from ui.text import md_escape
 
 LAST = "pr_last"  # the last result shown under the buttons
@@ -156,7 +159,7 @@ def _run(
             kind, rule_set, scenario, current=ed.plan, load_start=load_start, lang=lang,
             **choices,
         )  # fmt: skip
-        ev = cache.evaluator(grid, year, "" if req.layer == NO_LAYER else req.layer)
+        ev = layer_evaluator(grid, year, "" if req.layer == NO_LAYER else req.layer)
         result = run_request(req, gd, progress=progress, evaluator=ev)
     except Exception as exc:  # shown as a message, never a traceback
         if not isinstance(exc, (RegiokaartError, ChoiceError)):
@@ -204,3 +207,21 @@ def _show_last(ed: Editor, grid: int, year: int, lang: str) -> None:
             f"{t('pr_munis', lang)}: {md_escape(', '.join(u.municipalities))}  \n"
             f"{t('pr_why', lang)}: {md_escape(u.reason)}"
         )
+
+
+def render(ctx: Any) -> None:
+    """The "Voorstel" screen of the app: the editor on view, the sidebar's settings, every layer
+    (shipped and own) and the saved plans as start plans."""
+    from ui.actions import plan_store, saved_plan_on_grid
+    from ui.proposal import default_start_options
+    from ui.state import layer_options
+
+    s = ctx.settings
+    starts = default_start_options(ctx.lang)
+    with contextlib.suppress(RegiokaartError):
+        starts.update({f"saved:{p.name}": p.name for p in plan_store().list()})
+    render_proposal(
+        ctx.editor, s.grid, s.year, s.rule_set, s.scenario, ctx.lang, starts,
+        layer_options(s.grid),
+        saved_plan_loader=lambda name: saved_plan_on_grid(name, None, s.grid, s.year),
+    )  # fmt: skip
