@@ -56,13 +56,16 @@ def editor(page: Page) -> None:
 
 
 def overlap(page: Page) -> None:
-    page.get_by_text("Adjusted Rand", exact=False).first.wait_for(timeout=90_000)
-    page.wait_for_timeout(1500)
+    page.get_by_text("Rand-index", exact=False).first.wait_for(timeout=90_000)
+    page.get_by_label("Vergelijkingslaag", exact=True).click()  # the overlap screen's layer
+    page.get_by_role("option", name="Referentieregio's").first.click()
+    page.wait_for_timeout(2500)
 
 
 def proposal(page: Page) -> None:
     _click_text(page, "Stel voor")
     page.get_by_text("Niet gehaald", exact=False).first.wait_for(timeout=120_000)
+    page.get_by_text("Niet gehaald", exact=False).first.scroll_into_view_if_needed()
     page.wait_for_timeout(1500)
 
 
@@ -70,7 +73,7 @@ def proposal(page: Page) -> None:
 VIEWS: dict[str, tuple[str, Callable[[Page], None]]] = {
     "screenshot": ("grid=2025&scenario=beleidsregisseur&outline=vervoerregio&screen=kaart", editor),
     "screenshot-overlap": (
-        "grid=2025&outline=referentieregio&screen=overlap&province=West-Vlaanderen",
+        "grid=2025&outline=referentieregio&screen=overlap",
         overlap,
     ),
     "screenshot-proposal": (
