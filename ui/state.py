@@ -33,7 +33,7 @@ SS = st.session_state
 # they are kept under a shadow key and given back to the widget before it is drawn
 KEPT = (
     "grid", "year", "rule_set", "scenario", "outline", "show_provinces", "show_cs", "tiles",
-    "start_choice", "start_layer_id", "compare_choice", "cmp_on_map", "screen",
+    "start_choice", "start_layer_id", "compare_choice", "cmp_on_map", "screen", "params_open",
 )  # fmt: skip
 KEPT_PREFIXES = ("rp-", "sp-")
 
