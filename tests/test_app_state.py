@@ -22,7 +22,7 @@ def start(data_dir, tmp_path, monkeypatch, query: dict[str, str] | None = None) 
     monkeypatch.setenv("REGIOKAART_PLANS_DB", str(tmp_path / "plans.sqlite"))
     app = AppTest.from_file(APP, default_timeout=120)
     # the parameter fields and the cluster's fields are drawn only when opened (page load)
-    for opened in ("params_open", "new_open", "manage_open"):
+    for opened in ("params_open", "new_open", "manage_open", "keyboard_open"):
         app.session_state[opened] = True
     for k, v in (query or {}).items():
         app.query_params[k] = v

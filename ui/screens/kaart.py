@@ -309,7 +309,10 @@ def map_tab(ed: Editor, s: Settings, evaluation: Any, dashed: list[str]) -> None
         editor_area(s, tuple(dashed))
     with col_side:
         edit_panel(ed, evaluation)
-        with st.expander(T("keyboard")):
+        keyboard = st.expander(T("keyboard"), key="keyboard_open", on_change="rerun")
+        with keyboard:
+            if not keyboard.open:  # drawn when opened: 285 names less on the first page
+                return
             names = gd.units["name"].to_dict()
             st.selectbox(
                 T("municipality"), sorted(names, key=lambda c: names[c]), key="kb_municipality",
