@@ -28,6 +28,9 @@ def at(data_dir, tmp_path, monkeypatch) -> AppTest:
     monkeypatch.setenv("REGIOKAART_PLANS_DIR", str(tmp_path / "plans"))
     monkeypatch.setenv("REGIOKAART_PLANS_DB", str(tmp_path / "plans.sqlite"))
     app = AppTest.from_file(APP, default_timeout=120)
+    # the parameter fields and the cluster's fields are drawn only when opened (page load)
+    for opened in ("params_open", "new_open", "manage_open", "keyboard_open"):
+        app.session_state[opened] = True
     app.run()
     assert not app.exception, [e.message for e in app.exception]
     return app
@@ -291,7 +294,7 @@ def test_layer_completeness_shown_under_the_outline_picker(at: AppTest) -> None:
 
 
 def test_english(at: AppTest) -> None:
-    at.radio(key="lang").set_value("en").run()
+    at.button_group(key="lang").set_value("en").run()
     assert at.title[0].value.startswith("Regiokaart: social economy")
     assert metric(at, "Inhabitants Stad Antwerpen") == f"{ANTWERPEN:,}"
 
@@ -452,3 +455,25 @@ def test_earlier_json_plans_are_imported_on_first_start(data_dir, tmp_path, monk
     goto(at, "kaart")
     assert metric(at, "Gemeenten gedekt") == "1 / 285" and at.session_state["year"] == 2021
     assert (old / "kapot.plan.json").exists()
+
+
+def test_first_page_loads_no_field_code_the_map_does_not_need(
+    data_dir, tmp_path, monkeypatch
+) -> None:
+    """Page load: the first page draws no radio, number or text field (each is a script chunk the
+    browser would load before the map's); the parameters and the new-cluster field come when
+    opened, and their values are used closed as well."""
+    monkeypatch.setenv("REGIOKAART_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("REGIOKAART_PLANS_DIR", str(tmp_path / "plans"))
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    assert not app.exception
+    assert not app.radio and not app.number_input and not app.text_input
+    app.session_state["params_open"] = True
+    app.run()
+    min_pop = app.number_input(key="rp-regierol-2012-min_population")
+    figures = [m.value for m in app.markdown]
+    min_pop.set_value(150_000).run()
+    app.session_state["params_open"] = False
+    app.run()
+    assert not app.number_input and app.session_state["rp-regierol-2012-min_population"] == 150_000
+    assert [m.value for m in app.markdown] != figures  # the closed field's value still counts

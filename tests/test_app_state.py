@@ -21,6 +21,9 @@ def start(data_dir, tmp_path, monkeypatch, query: dict[str, str] | None = None) 
     monkeypatch.setenv("REGIOKAART_PLANS_DIR", str(tmp_path / "plans"))
     monkeypatch.setenv("REGIOKAART_PLANS_DB", str(tmp_path / "plans.sqlite"))
     app = AppTest.from_file(APP, default_timeout=120)
+    # the parameter fields and the cluster's fields are drawn only when opened (page load)
+    for opened in ("params_open", "new_open", "manage_open", "keyboard_open"):
+        app.session_state[opened] = True
     for k, v in (query or {}).items():
         app.query_params[k] = v
     app.run()
@@ -65,7 +68,7 @@ def test_language_switch_keeps_scenario_outline_and_every_setting(at: AppTest) -
     at.checkbox(key="show_cs").uncheck().run()
     scale = [v for v in violation_lines(at) if "scale_" in v]
     assert scale
-    at.radio(key="lang").set_value("en").run()
+    at.button_group(key="lang").set_value("en").run()
     assert not at.exception
     assert at.selectbox(key="scenario").value == "bestuursregisseur"
     assert at.selectbox(key="outline").value == "vervoerregio"
@@ -73,7 +76,7 @@ def test_language_switch_keeps_scenario_outline_and_every_setting(at: AppTest) -
     assert at.number_input(key=MIN_POP).value == 150_000
     assert at.checkbox(key="show_cs").value is False
     assert len([v for v in violation_lines(at) if "scale_" in v]) == len(scale)  # they stay
-    at.radio(key="lang").set_value("nl").run()
+    at.button_group(key="lang").set_value("nl").run()
     assert at.selectbox(key="scenario").value == "bestuursregisseur"
     assert at.number_input(key=MIN_POP).value == 150_000
 
@@ -210,11 +213,11 @@ def test_a_link_is_a_view(data_dir, tmp_path, monkeypatch) -> None:
     assert again.selectbox(key="year").value == 2020
     assert again.selectbox(key="scenario").value == "bestuursregisseur"
     assert again.selectbox(key="outline").value == "vervoerregio"
-    assert again.radio(key="lang").value == "en"
+    assert again.button_group(key="lang").value == "en"
     assert screen(again) == "bewaren"
     assert any("Gedeeld" in s.value for s in again.success)  # the saved plan was opened
-    again.radio(key="lang").set_value("nl").run()  # the link's choices can be changed after
-    assert again.radio(key="lang").value == "nl" and again.title[0].value.startswith(
+    again.button_group(key="lang").set_value("nl").run()  # the link's choices can be changed after
+    assert again.button_group(key="lang").value == "nl" and again.title[0].value.startswith(
         "Regiokaart: s"
     )
     again.selectbox(key="year").set_value(2022).run()

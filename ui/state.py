@@ -35,7 +35,7 @@ SS = st.session_state
 KEPT = (
     "grid", "year", "rule_set", "scenario", "outline", "show_provinces", "show_cs", "tiles",
     "start_choice", "start_layer_id", "compare_choice", "cmp_on_map", "screen", "province",
-    "ov_layer",
+    "ov_layer", "params_open",
 )  # fmt: skip
 KEPT_PREFIXES = ("rp-", "sp-")
 

@@ -85,7 +85,12 @@ def start_plan(choice: str, s_grid: int, s_year: int) -> None:
 # ============================================================================ sidebar
 def sidebar() -> Settings:
     sb = st.sidebar
-    sb.radio(T("language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
+    # a segmented control, not a radio: its code is on the first page anyway (the screen switch)
+    if st.session_state.get("lang") not in LANGS:
+        put("lang", "nl")
+    sb.segmented_control(
+        T("language"), list(LANGS), format_func=LANGS.__getitem__, key="lang", required=True,
+    )  # fmt: skip
     sb.header(T("settings"))
     lng = lang()  # bound into the labels below (a label never reads the session)
     nl = lng == "nl"
@@ -203,29 +208,32 @@ def parameters(
     at once. Parameters the sources do not give are labelled as assumptions. Also returns the
     changed values (kept with a saved plan)."""
     keys: dict[str, Any] = {}  # widget key → default
-    with sb.expander(T("parameters")):
-        changes: dict[str, Any] = {}
+    # the fields are drawn only while the expander is open (their code is not on the first
+    # page); closed, their values come from the session (kept by ui.state.keep_widgets)
+    box = sb.expander(T("parameters"), key="params_open", on_change="rerun")
+    shown = bool(box.open)
+    changes: dict[str, Any] = {}
+    schanges: dict[str, Any] = {}
+    with box:
         v: bool | int | float  # a widget's value: a number or (scenario switches) a checkbox
         for name in RULE_PARAMS:
             p = rule_set.meta.get(name)
             if p is None:
                 continue
             key = f"rp-{rule_set.id}-{name}"
-            keys[key] = int(getattr(rule_set, name))
+            default_i = int(getattr(rule_set, name))
+            keys[key] = default_i
             label = (p.label_nl if lang() == "nl" else p.label_en) + (
                 f" ({T('assumption')})" if p.assumption else ""
             )
-            v = st.number_input(
-                label,
-                min_value=0,
-                value=int(getattr(rule_set, name)),
-                step=5000,
-                key=key,
-                help=p.source,
-            )
+            if shown:
+                v = st.number_input(
+                    label, min_value=0, value=default_i, step=5000, key=key, help=p.source
+                )
+            else:
+                v = st.session_state.get(key, default_i)
             if v != getattr(rule_set, name):
                 changes[name] = int(v)
-        schanges: dict[str, Any] = {}
         if scenario is not None:
             for row in parameter_rows(scenario):
                 name, default = row["name"], getattr(scenario, row["name"])
@@ -234,11 +242,14 @@ def parameters(
                     f" ({T('assumption')})" if row["assumption"] else ""
                 )
                 help_ = row["reason"] or row["source"]
-                if isinstance(default, bool):
-                    keys[key] = default
+                if not isinstance(default, bool | int | float):
+                    continue
+                keys[key] = default
+                if not shown:
+                    v = st.session_state.get(key, default)
+                elif isinstance(default, bool):
                     v = st.checkbox(label, value=default, key=key, help=help_)
                 elif isinstance(default, int):
-                    keys[key] = default
                     v = st.number_input(
                         label,
                         min_value=0,
@@ -247,8 +258,7 @@ def parameters(
                         key=key,
                         help=help_,
                     )
-                elif isinstance(default, float):
-                    keys[key] = default
+                else:
                     v = st.number_input(
                         label,
                         min_value=0.0,
@@ -258,8 +268,6 @@ def parameters(
                         key=key,
                         help=help_,
                     )
-                else:
-                    continue
                 if v != default:
                     schanges[name] = v
         st.button(T("reset_params"), on_click=_reset, args=(keys,))

@@ -306,9 +306,15 @@ def render(ctx: Ctx) -> None:
 def map_tab(ed: Editor, s: Settings, evaluation: Any, dashed: list[str]) -> None:
     gd = cache.grid_data(s.grid, s.year)
     col_map, col_side = st.columns([5, 3], gap="medium")
+    st.session_state["rk_panel"] = panel_signature(ed)
+    with col_map:  # first: the map's element (and its code) reaches the browser before the panel
+        editor_area(s, tuple(dashed))
     with col_side:
         edit_panel(ed, evaluation)
-        with st.expander(T("keyboard")):
+        keyboard = st.expander(T("keyboard"), key="keyboard_open", on_change="rerun")
+        with keyboard:
+            if not keyboard.open:  # drawn when opened: 285 names less on the first page
+                return
             names = gd.units["name"].to_dict()
             st.selectbox(
                 T("municipality"), sorted(names, key=lambda c: names[c]), key="kb_municipality",
@@ -317,8 +323,6 @@ def map_tab(ed: Editor, s: Settings, evaluation: Any, dashed: list[str]) -> None
             pairs = (("add_to_active", True, "kb_add"), ("unassign", False, "kb_remove"))
             for col, (label, add, key) in zip(st.columns(2), pairs, strict=True):
                 col.button(T(label), on_click=cb_assign, args=(ed, add), key=key, width="stretch")
-    with col_map:
-        editor_area(s, tuple(dashed))
 
 
 def edit_panel(ed: Editor, evaluation: Any) -> None:
@@ -335,9 +339,11 @@ def edit_panel(ed: Editor, evaluation: Any) -> None:
         )  # fmt: skip
     else:
         st.info(T("no_active"))
-    with st.popover(f"+ {T('new_cluster')}", width="stretch"):
-        st.text_input(T("new_cluster_name"), key="new_name")
-        st.button(T("create"), on_click=cb_new, args=(ed,), key="new_button")
+    new = st.popover(f"+ {T('new_cluster')}", width="stretch", key="new_open", on_change="rerun")
+    with new:
+        if new.open:  # drawn when opened: no text field's code on the first page
+            st.text_input(T("new_cluster_name"), key="new_name")
+            st.button(T("create"), on_click=cb_new, args=(ed,), key="new_button")
     if ed.active:
         st.button(
             T("zoom_cluster"), on_click=cb_show, args=(ed, ed.active), key="zoom_cluster",
@@ -349,24 +355,28 @@ def edit_panel(ed: Editor, evaluation: Any) -> None:
             on_change="rerun",
         )
         with manage:
+            if not manage.open:  # drawn when opened: no field code on the first page
+                return
             st.checkbox(
                 T("lock"), value=ed.active in locked(ed), key=f"lock-{ed.active}",
                 on_change=cb_lock, args=(ed, ed.active),
             )  # fmt: skip
-            if st.session_state.get("rename_for") != ed.active:  # the field follows the cluster
+            if (  # the field follows the cluster
+                st.session_state.get("rename_for") != ed.active
+                or "rename_text" not in st.session_state
+            ):
                 st.session_state["rename_for"] = ed.active
                 st.session_state["rename_text"] = plan.display_name(ed.active)
             st.text_input(T("rename"), key="rename_text")
             st.button(T("rename_button"), on_click=cb_rename, args=(ed,), key="rename_button")
             ckey = f"colour-{ed.active}-{ed.pos}"
-            if manage.open:  # drawn when opened: the colour picker's code is not on the first page
-                st.color_picker(
-                    T("colour"),
-                    value=safe_colour(ed.colours.get(ed.active), PALETTE[0]),
-                    key=ckey,
-                    on_change=cb_colour,
-                    args=(ed, ckey),
-                )
+            st.color_picker(
+                T("colour"),
+                value=safe_colour(ed.colours.get(ed.active), PALETTE[0]),
+                key=ckey,
+                on_change=cb_colour,
+                args=(ed, ckey),
+            )
             others = [c for c in plan.clusters if c != ed.active]
             if others:
                 st.selectbox(
