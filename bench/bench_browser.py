@@ -134,9 +134,15 @@ def _healthy(url: str) -> bool:
 
 
 def start_server(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``streamlit run app.py`` on a free localhost port with an empty plan store in ``tmp``
+    (also used by ``scripts/screenshots.py``); returns the process and its URL."""
     port = _free_port()
     url = f"http://localhost:{port}"
-    env = {**os.environ, "REGIOKAART_PLANS_DIR": str(tmp / "plans")}
+    env = {
+        **os.environ,
+        "REGIOKAART_PLANS_DIR": str(tmp / "plans"),
+        "REGIOKAART_PLANS_DB": str(tmp / "plans.sqlite"),
+    }
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
            "--server.address", "localhost", "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip

@@ -8,13 +8,8 @@ writes ``docs/<name>.png`` (1600 x 1000). Requests outside localhost are blocked
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,24 +17,13 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_browser import start_server  # noqa: E402  (the benchmark's server starter)
+
 DOCS = ROOT / "docs"
 CHROMIUM = "/usr/bin/chromium"
 READY = """(n) => document.querySelectorAll('path[data-nis]').length >= n
   && !!document.querySelector('[data-testid="rk-figures"][data-population-covered]')"""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
 
 
 def _wait_map(page: Page, n: int = 285) -> None:
@@ -84,25 +68,8 @@ VIEWS: dict[str, tuple[str, Callable[[Page], None]]] = {
 
 
 def main(names: list[str]) -> int:
-    port = _free_port()
-    url = f"http://localhost:{port}"
-    tmp = Path(tempfile.mkdtemp(prefix="regiokaart-shots-"))
-    env = {**os.environ, "REGIOKAART_PLANS_DB": str(tmp / "plans.sqlite")}
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-        "--server.address", "localhost", "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    proc, url = start_server(Path(tempfile.mkdtemp(prefix="regiokaart-shots-")))
     try:
-        deadline = time.monotonic() + 60
-        while not _healthy(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                print("streamlit did not start", file=sys.stderr)
-                return 1
-            time.sleep(0.25)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
