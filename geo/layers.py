@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 import zipfile
 from collections.abc import Callable, Mapping
@@ -65,6 +66,8 @@ from geo.settings import CRS_METRIC, GRIDS, PARTNERSHIPS_DIR
 from geo.sources import checked_path
 
 LAYERS_TOML = Path(__file__).resolve().parent / "layers.toml"
+#: The partial labels of layers.toml in Dutch (labels and captions of the app).
+PARTIAL_NL = {"PARTIAL": "ONVOLLEDIG", "VERY PARTIAL": "ZEER ONVOLLEDIG"}
 LAYER_COLUMNS = ["nis_code", "region", "weight"]
 #: Pieces of a municipality smaller than this share of its area are digitising slivers and dropped;
 #: a municipality covered for at least 1 - SLIVER is treated as wholly covered.
@@ -122,7 +125,10 @@ class LayerInfo:
 
     def label(self, lang: str = "nl") -> str:
         name = self.name_en if lang == "en" else self.name_nl
-        return f"{name} ({self.partial_label})" if self.partial and self.partial_label else name
+        if not (self.partial and self.partial_label):
+            return name
+        mark = self.partial_label if lang == "en" else PARTIAL_NL.get(self.partial_label, "")
+        return f"{name} ({mark or self.partial_label})"
 
     def data_files(self) -> list[str]:
         """Files of the data directory this layer reads (all in the source manifest)."""
@@ -499,14 +505,28 @@ def completeness(
     )
 
 
-def completeness_text(layer_id: str, data_dir: str | os.PathLike[str]) -> str:
+def completeness_text(layer_id: str, data_dir: str | os.PathLike[str], lang: str = "en") -> str:
     """E.g. "PARTIAL: 121 of 300 municipalities (40.3%), 2019 grid; 21 regions: 17 complete (101
-    municipalities), 4 known only in part (20)"."""
+    municipalities), 4 known only in part (20)"; ``lang="nl"``: the same in Dutch ("ONVOLLEDIG: 121
+    van 300 gemeenten (40,3 %), grid 2019; 21 regio's: 17 volledig (101 gemeenten), 4 slechts
+    gedeeltelijk bekend (20)")."""
     info = layer_info(layer_id)
     c = completeness(layer_id, data_dir)
     label = "complete" if not info.partial else info.partial_label or "PARTIAL"
-    text = f"{label}: {c.n_covered} of {c.n_total} municipalities ({c.share:.1%}), {c.grid} grid"
-    return text + (f"; {c.detail}" if c.detail else "")
+    if lang != "nl":
+        text = (
+            f"{label}: {c.n_covered} of {c.n_total} municipalities ({c.share:.1%}), {c.grid} grid"
+        )
+        return text + (f"; {c.detail}" if c.detail else "")
+    label = "volledig" if not info.partial else PARTIAL_NL.get(label, label)
+    share = f"{100 * c.share:.1f}".replace(".", ",")
+    text = f"{label}: {c.n_covered} van {c.n_total} gemeenten ({share} %), grid {c.grid}"
+    detail = re.sub(
+        r"(\d+) regions: (\d+) complete \((\d+) municipalities\), (\d+) known only in part \((\d+)\)",
+        r"\1 regio's: \2 volledig (\3 gemeenten), \4 slechts gedeeltelijk bekend (\5)",
+        c.detail,
+    )
+    return text + (f"; {detail}" if detail else "")
 
 
 def layers_table(data_dir: str | os.PathLike[str]) -> pd.DataFrame:

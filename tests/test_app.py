@@ -290,7 +290,13 @@ def test_year_picker_defaults_to_the_grids_latest_year(at: AppTest) -> None:
 def test_layer_completeness_shown_under_the_outline_picker(at: AppTest) -> None:
     at.selectbox(key="outline").set_value("wijkwerken").run()
     assert not at.exception
-    assert any("PARTIAL: 121 of 300 municipalities" in c.value for c in at.sidebar.caption)
+    # 98 + 23 rows of the two wijk-werken files (counted from the raw files in
+    # tests/test_layers_registry.py), in Dutch in the Dutch page and in English in the English one
+    captions = [c.value for c in at.sidebar.caption]
+    assert any("ONVOLLEDIG: 121 van 300 gemeenten (40,3 %), grid 2019" in c for c in captions)
+    at.button_group(key="lang").set_value("en").run()
+    captions = [c.value for c in at.sidebar.caption]
+    assert any("PARTIAL: 121 of 300 municipalities (40.3%), 2019 grid" in c for c in captions)
 
 
 def test_english(at: AppTest) -> None:

@@ -82,7 +82,7 @@ def _metric(at: AppTest, label: str) -> str:
 
 
 def _pct_nl(x: float) -> str:
-    return f"{100 * x:.1f}%".replace(".", ",")
+    return f"{100 * x:.1f} %".replace(".", ",")  # the app's Dutch share format (78,4 %)
 
 
 def _assert_same_as_cli(at: AppTest, cli: dict) -> None:

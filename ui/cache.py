@@ -86,9 +86,9 @@ def centrumsteden(grid: int) -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def layer_completeness(layer_id: str) -> str:
+def layer_completeness(layer_id: str, lang: str = "nl") -> str:
     """How much of its grid a shipped layer covers (shown under the layer pickers)."""
-    return completeness_text(layer_id, data_dir())
+    return completeness_text(layer_id, data_dir(), lang)
 
 
 @st.cache_resource(show_spinner=False)

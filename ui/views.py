@@ -196,7 +196,7 @@ def completeness(layer_id: str, grid: int) -> str:
     """The caption under a layer choice: a shipped layer's completeness, or an own layer's size."""
     ul = user_layers().get(layer_id)
     if ul is None:
-        return cache.layer_completeness(layer_id)
+        return cache.layer_completeness(layer_id, lang())
     n = len(ul.layer.membership.codes)
     return T("own_layer_caption", name=ul.name, n=n, regions=len(ul.layer.region_names))
 

@@ -35,6 +35,7 @@ from geo.plans import Plan
 from geo.province import ProvinceView, province_codes, province_view, provinces
 from ui import userlayers
 from ui.i18n import t, yes_no
+from ui.model import pct
 from ui.text import md_escape
 from ui.userlayers import UserLayer
 
@@ -54,10 +55,7 @@ def _num(n: float, lang: str) -> str:
 
 
 def _pct(x: float | None, lang: str) -> str:
-    if x is None:
-        return "–"
-    s = f"{100 * x:.1f}%"
-    return s.replace(".", ",") if lang == "nl" else s
+    return "–" if x is None else pct(x, lang)  # 78,4 % / 78.4%, as everywhere in the app
 
 
 # ------------------------------------------------------------------------------ province filter
