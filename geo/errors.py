@@ -75,3 +75,7 @@ class LayerError(RegiokaartError):
 
 class InputError(RegiokaartError):
     """An input table besides plans and layers (e.g. unemployment rates) is invalid."""
+
+
+class ProvinceError(RegiokaartError):
+    """An unknown province."""

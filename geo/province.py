@@ -22,7 +22,7 @@ import pandas as pd
 
 from geo.contiguity import Adjacency
 from geo.coverage import Coverage, coverage
-from geo.errors import GridError, RegiokaartError
+from geo.errors import GridError, ProvinceError
 from geo.overlap import OverlapView, overlap_view, restrict_plan
 from geo.plans import Plan
 from geo.settings import CRS_WEB
@@ -35,10 +35,6 @@ PROVINCE_CLUSTER_COLUMNS = [
     "cluster", "name", "n_inside", "n_outside", "population_inside", "population",
     "share_inside", "crosses_border", "members_inside", "members_outside",
 ]  # fmt: skip
-
-
-class ProvinceError(RegiokaartError):
-    """An unknown province."""
 
 
 def provinces(units: gpd.GeoDataFrame) -> list[str]:
