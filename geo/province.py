@@ -14,7 +14,8 @@ everywhere else. Nothing here imports Streamlit.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -87,7 +88,8 @@ class ProvinceView:
         inhabitants inside and outside, ``share_inside`` (of the cluster's inhabitants) and
         ``crosses_border`` (members both in and out of the province).
     bounds : tuple of float
-        (south, west, north, east) in EPSG:4326, for the map to zoom to.
+        (south, west, north, east) in EPSG:4326, for the map to zoom to; computed on first use
+        (a reprojection: the editor's reruns, which only need the figures, never pay for it).
     """
 
     province: str
@@ -98,7 +100,11 @@ class ProvinceView:
     population_total: int
     population_covered: int
     clusters: pd.DataFrame
-    bounds: tuple[float, ...]
+    units: gpd.GeoDataFrame = field(repr=False, compare=False)
+
+    @cached_property
+    def bounds(self) -> tuple[float, ...]:
+        return bounds_wgs84(self.units, self.codes)
 
     @property
     def population_share(self) -> float:
@@ -129,28 +135,35 @@ def province_clusters(
     DataFrame
         :data:`PROVINCE_CLUSTER_COLUMNS`, sorted by cluster.
     """
-    pop = population.astype(float)
-    m = plan.frame.assign(inside=plan.frame["nis_code"].isin(codes))
-    m["pop"] = m["nis_code"].map(pop).fillna(0.0) * m["share"]
+    # plain Python over the membership rows: this runs on every edit when a province is chosen
+    pop = population.to_dict()
+    members: dict[str, tuple[list[str], list[str], list[float]]] = {}
+    for code, cl, share in plan.membership.rows:
+        inn, out, p = members.setdefault(cl, ([], [], [0.0, 0.0]))
+        weighted = float(pop.get(code, 0.0)) * share
+        if code in codes:
+            inn.append(code)
+            p[0] += weighted
+        else:
+            out.append(code)
+        p[1] += weighted
     rows = []
-    for cl, g in m.groupby("cluster", sort=True):
-        inn, out = g[g["inside"]], g[~g["inside"]]
-        if inn.empty:
+    for cl in sorted(members):
+        inn, out, (p_in, total) = members[cl]
+        if not inn:
             continue
-        total = float(g["pop"].sum())
-        p_in = float(inn["pop"].sum())
         rows.append(
             {
-                "cluster": str(cl),
-                "name": plan.display_name(str(cl)),
-                "n_inside": int(inn["nis_code"].nunique()),
-                "n_outside": int(out["nis_code"].nunique()),
+                "cluster": cl,
+                "name": plan.display_name(cl),
+                "n_inside": len(set(inn)),
+                "n_outside": len(set(out)),
                 "population_inside": round(p_in),
                 "population": round(total),
                 "share_inside": p_in / total if total > 0 else 1.0,
-                "crosses_border": not out.empty,
-                "members_inside": sorted(inn["nis_code"]),
-                "members_outside": sorted(out["nis_code"]),
+                "crosses_border": bool(out),
+                "members_inside": sorted(inn),
+                "members_outside": sorted(out),
             }
         )
     return pd.DataFrame(rows, columns=PROVINCE_CLUSTER_COLUMNS)
@@ -197,7 +210,7 @@ def province_view(
         population_total=round(total),
         population_covered=round(covered),
         clusters=province_clusters(plan, population, codes),
-        bounds=bounds_wgs84(units, codes),
+        units=units,
     )
 
 
