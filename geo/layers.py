@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import tomllib
 import zipfile
 from collections.abc import Callable, Mapping
@@ -459,31 +458,52 @@ class Completeness:
     n_total: int
     n_regions: int
     partial: bool
-    #: for membership tables with ``*_partial`` rows: regions known in full / in part
-    detail: str = ""
+    #: for membership tables with ``*_partial`` rows: (regions, regions known in full, their
+    #: municipalities, regions known only in part, their municipalities); None otherwise
+    parts: tuple[int, int, int, int, int] | None = None
+
+    def detail(self, lang: str = "en") -> str:
+        """E.g. "21 regions: 17 complete (101 municipalities), 4 known only in part (20)"."""
+        if self.parts is None:
+            return ""
+        n, whole, n_whole, part, n_part = self.parts
+        if lang == "nl":
+            return (
+                f"{n} regio's: {whole} volledig ({n_whole} gemeenten), {part} slechts "
+                f"gedeeltelijk bekend ({n_part})"
+            )
+        return (
+            f"{n} regions: {whole} complete ({n_whole} municipalities), {part} known only in part "
+            f"({n_part})"
+        )
 
     @property
     def share(self) -> float:
         return self.n_covered / self.n_total if self.n_total else 0.0
 
 
-def _partial_detail(info: LayerInfo, grid: int, data_dir: Path) -> str:
-    """Summary such as "21 regions: 17 complete (101 municipalities), 4 known only in part (20)" for a
-    table whose rows of a ``*_partial`` region_layer mark regions known only in part."""
+def _partial_detail(
+    info: LayerInfo, grid: int, data_dir: Path
+) -> tuple[int, int, int, int, int] | None:
+    """:attr:`Completeness.parts` of a table whose rows of a ``*_partial`` region_layer mark
+    regions known only in part (None for other layers)."""
     if info.kind != "regions-csv" or grid not in info.variants:
-        return ""
+        return None
     rows = _regions_rows(info, data_dir)
     rows = rows[rows["region_layer"].isin(info.variants[grid])]
     if info.regions:
         rows = rows[rows["region_name"].isin(info.regions)]
     part = set(rows.loc[rows["region_layer"].str.endswith("_partial"), "region_name"])
     if not part:
-        return ""
+        return None
     whole = rows[~rows["region_name"].isin(part)]
     n_part = int(rows["nis_code"].nunique()) - int(whole["nis_code"].nunique())
     return (
-        f"{rows['region_name'].nunique()} regions: {whole['region_name'].nunique()} complete "
-        f"({whole['nis_code'].nunique()} municipalities), {len(part)} known only in part ({n_part})"
+        int(rows["region_name"].nunique()),
+        int(whole["region_name"].nunique()),
+        int(whole["nis_code"].nunique()),
+        len(part),
+        n_part,
     )
 
 
@@ -517,15 +537,11 @@ def completeness_text(layer_id: str, data_dir: str | os.PathLike[str], lang: str
         text = (
             f"{label}: {c.n_covered} of {c.n_total} municipalities ({c.share:.1%}), {c.grid} grid"
         )
-        return text + (f"; {c.detail}" if c.detail else "")
-    label = "volledig" if not info.partial else PARTIAL_NL.get(label, label)
-    share = f"{100 * c.share:.1f}".replace(".", ",")
-    text = f"{label}: {c.n_covered} van {c.n_total} gemeenten ({share} %), grid {c.grid}"
-    detail = re.sub(
-        r"(\d+) regions: (\d+) complete \((\d+) municipalities\), (\d+) known only in part \((\d+)\)",
-        r"\1 regio's: \2 volledig (\3 gemeenten), \4 slechts gedeeltelijk bekend (\5)",
-        c.detail,
-    )
+    else:
+        label = "volledig" if not info.partial else PARTIAL_NL.get(label, label)
+        share = f"{100 * c.share:.1f}".replace(".", ",")
+        text = f"{label}: {c.n_covered} van {c.n_total} gemeenten ({share} %), grid {c.grid}"
+    detail = c.detail(lang)
     return text + (f"; {detail}" if detail else "")
 
 
